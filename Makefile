@@ -1,0 +1,26 @@
+# Everything a fresh machine needs: `make reproduce` or `make test` creates the venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: reproduce test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $(STAMP)
+
+reproduce: $(STAMP)
+	$(BIN)/hil reproduce
+
+test: $(STAMP)
+	$(BIN)/ruff check hil tests conftest.py
+	$(BIN)/pytest -n 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check hil tests conftest.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

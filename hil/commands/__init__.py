@@ -1,0 +1,9 @@
+"""Subcommands of ``hil``. Each module has ``register(subparsers)`` that sets ``run``."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from hil.commands import reproduce
+
+COMMANDS: list[ModuleType] = [reproduce]

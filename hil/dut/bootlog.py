@@ -1,0 +1,75 @@
+"""What a boot printed, read back into MCUboot's decision (minimal or full log form)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hil import protocol
+
+_PREFIX = r"(?:^|\s)(?:[IWE]: |<(?:inf|wrn|err)> mcuboot: )"
+SWAP_TYPE_RE = re.compile(_PREFIX + r"(?:Image index: \d+, )?Swap type: (?P<type>\w+)")
+REJECTED_RE = re.compile(_PREFIX + r"Image in the secondary slot is not valid!")
+SWAP_STARTED_RE = re.compile(_PREFIX + r"Starting swap using (?:move|scratch) algorithm\.")
+SWAP_REFUSED_RE = re.compile(_PREFIX + r"Not enough free space to run swap upgrade")
+NO_IMAGE_RE = re.compile(_PREFIX + r"Unable to find bootable image")
+MCUBOOT_LINE_RE = re.compile(_PREFIX)
+BOOT_DONE_RE = re.compile(
+    rf"{protocol.READY_RE.pattern}|{NO_IMAGE_RE.pattern}"
+)
+
+
+class BootDecision(StrEnum):
+    """What MCUboot did with the secondary slot on this boot."""
+
+    NO_UPGRADE = "no-upgrade"  # Swap type: none, the secondary was left alone
+    REJECTED = "rejected"  # "Image in the secondary slot is not valid!", slot erased
+    SWAPPED = "swapped"  # test or permanent swap to the new image
+    REVERTED = "reverted"  # the unconfirmed image was swapped back
+    SWAP_REFUSED = "swap-refused"  # image too large for swap-using-move
+
+
+@dataclass(frozen=True)
+class BootLog:
+    """The console lines of one boot, from MCUboot's first line to the app's ready line."""
+
+    lines: tuple[str, ...]
+
+    @property
+    def mcuboot_lines(self) -> list[str]:
+        return [line for line in self.lines if MCUBOOT_LINE_RE.search(line)]
+
+    def _search(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        return next((m for line in self.lines if (m := pattern.search(line))), None)
+
+    @property
+    def swap_type(self) -> str | None:
+        match = self._search(SWAP_TYPE_RE)
+        return match["type"] if match else None
+
+    @property
+    def decision(self) -> BootDecision | None:
+        """None when no MCUboot decision was seen at all (no Swap type line)."""
+        swap_type = self.swap_type
+        if swap_type is None:
+            return None
+        if self._search(REJECTED_RE):
+            return BootDecision.REJECTED
+        if self._search(SWAP_REFUSED_RE):
+            return BootDecision.SWAP_REFUSED
+        if self._search(SWAP_STARTED_RE):
+            return BootDecision.REVERTED if swap_type == "revert" else BootDecision.SWAPPED
+        return BootDecision.NO_UPGRADE
+
+    @property
+    def app_version(self) -> str | None:
+        match = self._search(protocol.READY_RE)
+        return match["version"] if match else None
+
+    @property
+    def booted(self) -> bool:
+        return self.app_version is not None
+
+    def text(self) -> str:
+        return "\n".join(self.lines)

@@ -1,0 +1,163 @@
+"""pytest plugin: command-line options and fixtures. The logic lives in the ``hil`` package."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hil.dut.base import Dut
+from hil.dut.factory import DUT_KINDS, DutUnavailable, create_dut
+from hil.errors import HilError
+from hil.ftp.policy import TransferPolicy
+from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.image.keys import KeyType
+from hil.kit import UpdateKit, make_sim_kit
+from hil.layout import Layout
+
+
+@dataclass(frozen=True)
+class HilOptions:
+    """The suite's command-line options, parsed once per session."""
+
+    dut_kind: str
+    key_type: KeyType
+    layout: str
+    ftp_bind: str
+    ftp_device_host: str | None
+    passive_ports: range | None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hil", "nRF5340 MCUboot-over-FTP HIL")
+    group.addoption(
+        "--dut",
+        choices=sorted(DUT_KINDS),
+        default="sim",
+        help="device under test: the simulated nRF5340 DK (default) or a real one (nrf)",
+    )
+    group.addoption(
+        "--hil-key-type",
+        choices=[k.value for k in KeyType],
+        default=KeyType.RSA2048.value,
+        help="signature type of the simulated build (NCS v2.6.0 DK default: rsa-2048)",
+    )
+    group.addoption(
+        "--hil-layout",
+        default="internal",
+        help="partition layout: 'internal', 'external' (secondary on the MX25R64) or a "
+        "partitions.yml path",
+    )
+    group.addoption(
+        "--ftp-bind",
+        default="127.0.0.1",
+        help="address the FTP fixture binds to (default loopback)",
+    )
+    group.addoption(
+        "--ftp-device-host",
+        default=None,
+        help="address the device uses to reach the FTP server, when not the bind address",
+    )
+    group.addoption(
+        "--ftp-passive-ports",
+        default=None,
+        metavar="LOW-HIGH",
+        help="passive data port range, e.g. 60000-60100 (for a bench firewall)",
+    )
+
+
+def _port_range(text: str | None) -> range | None:
+    if text is None:
+        return None
+    try:
+        low, high = (int(part) for part in text.split("-"))
+    except ValueError:
+        raise pytest.UsageError(f"--ftp-passive-ports expects LOW-HIGH, got {text!r}") from None
+    if not 0 < low <= high < 65536:
+        raise pytest.UsageError(f"--ftp-passive-ports: {text!r} is not a valid port range")
+    return range(low, high + 1)
+
+
+@pytest.fixture(scope="session")
+def hil_options(pytestconfig: pytest.Config) -> HilOptions:
+    return HilOptions(
+        dut_kind=pytestconfig.getoption("--dut"),
+        key_type=KeyType(pytestconfig.getoption("--hil-key-type")),
+        layout=pytestconfig.getoption("--hil-layout"),
+        ftp_bind=pytestconfig.getoption("--ftp-bind"),
+        ftp_device_host=pytestconfig.getoption("--ftp-device-host"),
+        passive_ports=_port_range(pytestconfig.getoption("--ftp-passive-ports")),
+    )
+
+
+@pytest.fixture(scope="session")
+def hil_layout(hil_options: HilOptions) -> Layout:
+    """The flash layout under test."""
+    try:
+        if hil_options.layout in ("internal", "external"):
+            return Layout.builtin(hil_options.layout)
+        return Layout.load(hil_options.layout)
+    except HilError as err:
+        raise pytest.UsageError(f"--hil-layout: {err}") from None
+
+
+@pytest.fixture(scope="session")
+def update_kit(
+    hil_options: HilOptions, hil_layout: Layout, tmp_path_factory: pytest.TempPathFactory
+) -> UpdateKit:
+    """Keys, factory image and update image (signed by imgtool for the simulated build)."""
+    return make_sim_kit(tmp_path_factory.mktemp("kit"), hil_layout, hil_options.key_type)
+
+
+@pytest.fixture
+def dut(
+    hil_options: HilOptions,
+    hil_layout: Layout,
+    update_kit: UpdateKit,
+    tmp_path: Path,
+) -> Iterator[Dut]:
+    """The device under test, chosen with ``--dut``; skipped when that device is not there."""
+    try:
+        device = create_dut(hil_options.dut_kind, hil_layout, update_kit, tmp_path)
+    except DutUnavailable as why:
+        pytest.skip(str(why))
+    try:
+        yield device
+    finally:
+        device.close()
+
+
+@pytest.fixture
+def ftp_server(
+    hil_options: HilOptions, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., FtpServer]]:
+    """Factory: ``ftp_server(files={"name": data}, policy=TransferPolicy.CLIENT)``.
+
+    Each call starts a real pyftpdlib server with fresh credentials on its own directory;
+    all are stopped when the test ends.
+    """
+    started: list[FtpServer] = []
+
+    def start(
+        files: dict[str, bytes], policy: TransferPolicy = TransferPolicy.CLIENT
+    ) -> FtpServer:
+        root = tmp_path_factory.mktemp("ftp-root")
+        for name, data in files.items():
+            (root / name).write_bytes(data)
+        config = FtpServerConfig(
+            root=root,
+            policy=policy,
+            bind_host=hil_options.ftp_bind,
+            passive_ports=hil_options.passive_ports,
+        )
+        server = FtpServer(config).start()
+        started.append(server)
+        logging.getLogger("hil.ftp").info("serving %s (policy %s)", server.url(), policy)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

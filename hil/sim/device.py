@@ -1,0 +1,105 @@
+"""A simulated nRF5340 DK: flash, MCUboot and the FTP-DFU app behind a console."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from hil.console import Console
+from hil.image.header import ImageHeader
+from hil.image.keys import PublicKey
+from hil.layout import Layout, Partition
+from hil.mcuboot.bootloader import BootloaderConfig, BootResult, Mcuboot
+from hil.mcuboot.trailer import TrailerLayout
+from hil.sim.dfu_target import DfuTarget
+from hil.sim.firmware import FtpDfuApp
+from hil.sim.flash import FlashArea, FlashDevice, mx25r64_flash, nrf5340_internal_flash
+
+log = logging.getLogger("hil.sim")
+
+DEFAULT_MAX_IMG_SECTORS = 128  # CONFIG_BOOT_MAX_IMG_SECTORS
+EXTERNAL_MAX_IMG_SECTORS = 256  # what NCS samples with a QSPI secondary set
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """What the simulated DK is built with: layout, MCUboot's keys, the factory image."""
+
+    layout: Layout
+    keys: tuple[PublicKey, ...]
+    factory_image: bytes
+    max_img_sectors: int | None = None
+    listen_time: float = 10.0
+
+    def img_sectors(self, sector_size: int) -> int:
+        if self.max_img_sectors is not None:
+            return self.max_img_sectors
+        needed = self.layout.slot_size // sector_size
+        return DEFAULT_MAX_IMG_SECTORS if needed <= DEFAULT_MAX_IMG_SECTORS else max(
+            EXTERNAL_MAX_IMG_SECTORS, needed
+        )
+
+
+class SimNrf5340:
+    """The board: app-core flash, the DK's MX25R64, MCUboot at reset, then the app."""
+
+    def __init__(self, config: SimConfig, console: Console) -> None:
+        self.config = config
+        self.console = console
+        self.internal: FlashDevice = nrf5340_internal_flash()
+        self.external: FlashDevice = mx25r64_flash()
+        self.primary = self.area(config.layout.primary)
+        self.secondary = self.area(config.layout.secondary)
+        sectors = config.img_sectors(self.primary.sector_size)
+        self.trailer = TrailerLayout(
+            config.layout.slot_size, write_size=self.primary.write_size, max_img_sectors=sectors
+        )
+        self.bootloader = Mcuboot(
+            BootloaderConfig(keys=config.keys, max_img_sectors=sectors),
+            self.primary,
+            self.secondary,
+            primary_address=config.layout.primary.address,
+        )
+        self.app: FtpDfuApp | None = None
+        self.last_boot: BootResult | None = None
+
+    def area(self, partition: Partition) -> FlashArea:
+        device = self.external if partition.external else self.internal
+        return FlashArea(device, partition.address, partition.size, partition.name)
+
+    def program_factory_image(self) -> None:
+        """What flashing merged.hex leaves: the old image in the primary, no trailers.
+
+        The secondary slot is erased too, so every run starts from the same state.
+        """
+        self.app = None
+        self.primary.erase_all()
+        self.primary.device.load(self.primary.offset, self.config.factory_image)
+        self.secondary.erase_all()
+        log.info("sim: programmed factory image (%d B), erased secondary", len(self.config.factory_image))
+
+    def reset(self) -> BootResult:
+        """Power-on: MCUboot decides, prints its log, and jumps to the app if it can."""
+        self.app = None
+        result = self.bootloader.boot()
+        self.last_boot = result
+        for line in result.lines:
+            self.console.feed_line(line)
+        if result.booted:
+            header = ImageHeader.parse(self.primary.read(0, 32))
+            dfu = DfuTarget(self.secondary, self.trailer)
+            self.app = FtpDfuApp(
+                self.console.feed_line,
+                dfu,
+                self.primary,
+                self.trailer,
+                version=str(header.version),
+                listen_time=self.config.listen_time,
+            )
+            self.app.boot()
+        return result
+
+    def shell(self, line: str) -> None:
+        """A line arriving on the UART; ignored while no app runs (as a hung board would)."""
+        if self.app is not None:
+            self.app.execute(line)
