@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
 def _print_table(rows: list[dict[str, Any]]) -> None:
     table = Table(title="Update over FTP on the simulated nRF5340 DK (pyftpdlib, MCUboot model)")
     for header in ("mode", "TYPE sent", "served", "on wire", "written", "verdict", "booted"):
-        table.add_column(header, justify="right" if header in ("served", "on wire", "written") else "left")
+        numeric = header in ("served", "on wire", "written")
+        table.add_column(header, justify="right" if numeric else "left")
     for row in rows:
         verdict = "valid" if row["verdict_ok"] else f"invalid: {row['verdict_reason']}"
         table.add_row(

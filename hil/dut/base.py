@@ -61,5 +61,5 @@ class Dut(ABC):
     def running_version(self) -> str:
         """The version the running app reports, e.g. '1.0.0+0'."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most devices hold nothing
         """Release the device (ports, probes, threads)."""

@@ -23,7 +23,9 @@ def _create_sim(layout: Layout, kit: UpdateKit, workdir: Path) -> Dut:
 
 
 def _create_nrf(layout: Layout, kit: UpdateKit, workdir: Path) -> Dut:
-    raise DutUnavailable("--dut nrf: the bench backend (J-Link probe + serial console) is not available in this build")
+    raise DutUnavailable(
+        "--dut nrf: the bench backend (J-Link probe + serial console) is not available yet"
+    )
 
 
 DUT_KINDS: dict[str, Callable[[Layout, UpdateKit, Path], Dut]] = {

@@ -53,12 +53,14 @@ class ShellDut(Dut):
         return result
 
     def schedule_update(self) -> int:
-        rc = int(self._command(protocol.SCHEDULE_COMMAND, protocol.SCHEDULE_RE, COMMAND_TIMEOUT)["rc"])
+        match = self._command(protocol.SCHEDULE_COMMAND, protocol.SCHEDULE_RE, COMMAND_TIMEOUT)
+        rc = int(match["rc"])
         log.info("%s: schedule update -> rc=%d", self.kind, rc)
         return rc
 
     def confirm(self) -> int:
-        rc = int(self._command(protocol.CONFIRM_COMMAND, protocol.CONFIRM_RE, COMMAND_TIMEOUT)["rc"])
+        match = self._command(protocol.CONFIRM_COMMAND, protocol.CONFIRM_RE, COMMAND_TIMEOUT)
+        rc = int(match["rc"])
         log.info("%s: confirm -> rc=%d", self.kind, rc)
         return rc
 

@@ -76,7 +76,8 @@ class SimNrf5340:
         self.primary.erase_all()
         self.primary.device.load(self.primary.offset, self.config.factory_image)
         self.secondary.erase_all()
-        log.info("sim: programmed factory image (%d B), erased secondary", len(self.config.factory_image))
+        size = len(self.config.factory_image)
+        log.info("sim: programmed factory image (%d B), erased secondary", size)
 
     def reset(self) -> BootResult:
         """Power-on: MCUboot decides, prints its log, and jumps to the app if it can."""

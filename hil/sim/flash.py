@@ -1,4 +1,4 @@
-"""NOR flash as the nRF5340 sees it: erased bytes read 0xFF, writes only clear bits, erase by page."""
+"""NOR flash as on the nRF5340: erased bytes read 0xFF, writes only clear bits, erase by page."""
 
 from __future__ import annotations
 

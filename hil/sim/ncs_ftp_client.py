@@ -9,8 +9,10 @@ app's callback; then the 226 reply; ``QUIT``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,13 +130,13 @@ class NcsFtpClient:
             data = socket.create_connection((peer, data_port), timeout=self.listen_time)
         except OSError:
             return -ECONNREFUSED
-        try:
-            rc = self._receive_data(data)
-        finally:
-            data.close()
-        if rc < 0:
-            return rc
-        return self._wait_for_completion()
+        task = _DataTask(data, self)
+        task.start()
+        code = self._wait_for_completion()
+        if code != 226:
+            task.abort()
+        task.join(DATA_TIMEOUT)
+        return code if code != 226 or task.rc == 0 else task.rc
 
     def _recv_pasv(self) -> int | tuple[int, int]:
         assert self._ctrl is not None
@@ -152,23 +154,6 @@ class NcsFtpClient:
         if not match:
             return -EINVAL
         return 227, int(match[1]) * 256 + int(match[2])
-
-    def _receive_data(self, data: socket.socket) -> int:
-        deadline = time.monotonic() + DATA_TIMEOUT
-        data.settimeout(self.listen_time)
-        while True:
-            try:
-                chunk = data.recv(MAX_BUFFER)
-            except TimeoutError:
-                if time.monotonic() > deadline:
-                    self.ctrl_callback("910 Transfer timeout.")
-                    return -ETIMEDOUT
-                continue
-            except OSError:
-                return -EIO
-            if not chunk:
-                return 0
-            self.data_callback(chunk)
 
     def _wait_for_completion(self) -> int:
         """Read control replies while they are preliminary (1xx), up to the data timeout."""
@@ -196,3 +181,40 @@ class NcsFtpClient:
             self._ctrl.close()
             self._ctrl = None
         self._logged_in = False
+
+
+class _DataTask(threading.Thread):
+    """The library's work-queue job: recv(708) on the data socket into the app's callback."""
+
+    def __init__(self, sock: socket.socket, client: NcsFtpClient) -> None:
+        super().__init__(name="ftp_client data", daemon=True)
+        self.sock = sock
+        self.client = client
+        self.rc = 0
+
+    def run(self) -> None:
+        deadline = time.monotonic() + DATA_TIMEOUT
+        self.sock.settimeout(self.client.listen_time)
+        try:
+            while True:
+                try:
+                    chunk = self.sock.recv(MAX_BUFFER)
+                except TimeoutError:
+                    if time.monotonic() > deadline:
+                        self.client.ctrl_callback("910 Transfer timeout.")
+                        self.rc = -ETIMEDOUT
+                        return
+                    continue
+                except OSError:
+                    self.rc = -EIO
+                    return
+                if not chunk:
+                    return
+                self.client.data_callback(chunk)
+        finally:
+            self.sock.close()
+
+    def abort(self) -> None:
+        """The control channel failed the transfer: stop waiting for data."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,84 @@
+"""The NCS ftp_client model against a real pyftpdlib server: what goes on the wire."""
+
+import random
+
+import pytest
+
+from hil.ftp.ascii import wire_bytes
+from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.sim.ncs_ftp_client import MAX_BUFFER, NcsFtpClient
+
+
+@pytest.fixture
+def served(tmp_path):
+    rng = random.Random(7)
+    data = bytes(rng.getrandbits(8) for _ in range(70_000))
+    assert b"\n" in data
+    (tmp_path / "app_update.bin").write_bytes(data)
+    return tmp_path, data
+
+
+def fetch(server: FtpServer, binary: bool | None) -> tuple[list[bytes], list[str], int]:
+    chunks: list[bytes] = []
+    replies: list[str] = []
+    client = NcsFtpClient(chunks.append, replies.append)
+    assert client.open("127.0.0.1", server.port) == 200
+    assert client.login(server.user, server.password) == 230
+    if binary is not None:
+        assert client.set_type(binary) == 200
+    rc = client.get("app_update.bin")
+    assert client.close() == 221
+    return chunks, replies, rc
+
+
+@pytest.mark.parametrize(
+    ("binary", "type_lines", "transfer_type"),
+    [(None, [], "a"), (False, ["TYPE A"], "a"), (True, ["TYPE I"], "i")],
+)
+def test_wire_sequence_and_data(served, binary, type_lines, transfer_type):
+    root, data = served
+    # The PASV reply advertises 127.0.0.2, where nothing listens: the NCS client ignores the
+    # address and connects to the control connection's peer, so the transfer still works.
+    with FtpServer(FtpServerConfig(root=root, advertised_host="127.0.0.2")) as server:
+        chunks, _, rc = fetch(server, binary)
+        server.recorder.wait_for_transfer(2.0)
+        commands = [c.line for c in server.recorder.commands]
+    assert rc == 226
+    assert commands == [
+        "OPTS UTF8 ON",
+        f"USER {server.user}",
+        "PASS ******",
+        *type_lines,
+        "PASV",
+        "RETR app_update.bin",
+        "QUIT",
+    ]
+    assert b"".join(chunks) == wire_bytes(data, transfer_type)
+    assert max(len(c) for c in chunks) <= MAX_BUFFER
+
+
+def test_opts_before_login_is_refused_and_ignored(served):
+    root, _ = served
+    with FtpServer(FtpServerConfig(root=root)) as server:
+        _, replies, rc = fetch(server, True)
+    assert rc == 226
+    assert any(reply.startswith("530") for reply in replies)
+
+
+def test_missing_file_and_wrong_password(served):
+    root, _ = served
+    with FtpServer(FtpServerConfig(root=root)) as server:
+        client = NcsFtpClient(lambda _: None)
+        assert client.open("127.0.0.1", server.port) == 200
+        assert client.login(server.user, "wrong") == 530
+        client.close()
+        client = NcsFtpClient(lambda _: None)
+        client.open("127.0.0.1", server.port)
+        client.login(server.user, server.password)
+        assert client.get("missing.bin") == 550
+        client.close()
+
+
+def test_connection_refused_is_a_negative_errno():
+    client = NcsFtpClient(lambda _: None, listen_time=1.0)
+    assert client.open("127.0.0.1", 1) < 0
