@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -107,19 +108,30 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:
-    table = Table(title="Update over FTP on the simulated nRF5340 DK (pyftpdlib, MCUboot model)")
-    for header in ("mode", "TYPE sent", "served", "on wire", "written", "verdict", "booted"):
+    table = Table(
+        title="Update over FTP on the simulated nRF5340 DK", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    for header in ("mode", "TYPE", "served", "on wire", "written", "slot=file", "verdict"):
         numeric = header in ("served", "on wire", "written")
-        table.add_column(header, justify="right" if numeric else "left")
+        table.add_column(header, justify="right" if numeric else "left", no_wrap=True)
+    table.add_column("booted", no_wrap=True)
+    reasons = []
     for row in rows:
-        verdict = "valid" if row["verdict_ok"] else f"invalid: {row['verdict_reason']}"
+        verdict = "valid"
+        if not row["verdict_ok"]:
+            reasons.append(f"{row['mode']}: {row['verdict_reason']}")
+            verdict = f"invalid [{len(reasons)}]"
         table.add_row(
             row["mode"],
             row["type_sent"] or "(none)",
             str(row["bytes_served"]),
             str(row["bytes_on_wire"]),
             str(row["bytes_written"]),
+            "yes" if row["slot_matches_served"] else "no",
             verdict,
             row["booted_version"],
         )
-    Console().print(table)
+    console = Console(width=max(Console().width, 100))
+    console.print(table)
+    for number, reason in enumerate(reasons, 1):
+        console.print(f"[{number}] {reason}")

@@ -40,7 +40,7 @@ def test_swap_revert_and_no_upgrade():
     assert boot(swapped).decision is BootDecision.SWAPPED
     reverted = swapped.replace("Swap type: test", "Swap type: revert")
     assert boot(reverted).decision is BootDecision.REVERTED
-    none = "I: Starting bootloader\nI: Image index: 0, Swap type: none\nFTPDFU_READY version=1.0.0+0"
+    none = "I: Starting bootloader\nI: Image index: 0, Swap type: none\nFTPDFU_READY version=1"
     assert boot(none).decision is BootDecision.NO_UPGRADE
 
 
