@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from hil.commands import reproduce
+from hil.commands import check, reproduce
 
-COMMANDS: list[ModuleType] = [reproduce]
+COMMANDS: list[ModuleType] = [reproduce, check]

@@ -10,7 +10,7 @@ from typing import Any
 from hil.errors import HilError
 from hil.image.keys import PublicKey, load_public_key
 from hil.mcuboot.trailer import SwapState, SwapType, TrailerLayout, read_swap_state
-from hil.mcuboot.validate import BytesArea, Verdict, max_image_size_swap_move, validate_image
+from hil.mcuboot.validate import BytesArea, max_image_size_swap_move, validate_image
 
 DEFAULT_SLOT_SIZE = 0x78000
 SECTOR_SIZE = 0x1000  # nRF5340 internal flash and the DK's MX25R64
@@ -94,8 +94,11 @@ def check(data: bytes, keys: tuple[PublicKey, ...], slot_size: int) -> dict[str,
     ok, reason = verdict.ok, verdict.reason
     if header is not None and (header.is_erased or header.non_bootable):
         ok = False
-        reason = ("no image: the header magic is erased" if header.is_erased
-                  else "the image is flagged NON_BOOTABLE")
+        reason = (
+            "no image: the header magic is erased"
+            if header.is_erased
+            else "the image is flagged NON_BOOTABLE"
+        )
     result: dict[str, Any] = {
         "ok": ok,
         "reason": reason,
@@ -118,8 +121,12 @@ def check(data: bytes, keys: tuple[PublicKey, ...], slot_size: int) -> dict[str,
 
 
 def _key_info(key: PublicKey, used: bool) -> dict[str, Any]:
-    return {"path": key.source, "type": key.key_type.value, "key_hash": key.key_hash.hex(),
-            "matched": used}
+    return {
+        "path": key.source,
+        "type": key.key_type.value,
+        "key_hash": key.key_hash.hex(),
+        "matched": used,
+    }
 
 
 def _trailer_info(state: SwapState) -> dict[str, Any]:
@@ -133,8 +140,11 @@ def _trailer_info(state: SwapState) -> dict[str, Any]:
     }
 
 
-def _human(result: dict[str, Any], verdict_keys: int) -> list[str]:
-    rows = [("verdict", "accepted" if result["ok"] else "REJECTED")]
+def _human(result: dict[str, Any]) -> list[str]:
+    verdict = "accepted" if result["ok"] else "REJECTED"
+    if result["ok"] and not result["keys"]:
+        verdict = "accepted, except that the signature was not checked"
+    rows = [("verdict", verdict)]
     if result["reason"]:
         rows.append(("reason", result["reason"]))
     if result["version"] is not None:
@@ -142,11 +152,12 @@ def _human(result: dict[str, Any], verdict_keys: int) -> list[str]:
         rows.append(("sizes", _sizes(result)))
     if result["hash"]:
         rows.append(("hash", f"sha256 {result['hash']}"))
-    if not verdict_keys:
+    if not result["keys"]:
         rows.append(("key", "none given: signature NOT checked (pass --key PEM)"))
     for key in result["keys"]:
-        mark = "signature checked with this key" if key["matched"] else "not matched"
-        rows.append(("key", f"{key['path']} ({key['type']}, hash {key['key_hash'][:16]}...): {mark}"))
+        mark = "signature checked with this key" if key["matched"] else "not used"
+        short = key["key_hash"][:16]
+        rows.append(("key", f"{key['path']} ({key['type']}, hash {short}...): {mark}"))
     if result["trailer"]:
         rows.append(("trailer", result["trailer"]["state"]))
     return [f"{name:<8} {value}" for name, value in rows]
@@ -170,8 +181,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print("\n".join(_human(result, len(keys))))
+        print("\n".join(_human(result)))
     return 0 if result["ok"] else 1
-
-
-__all__ = ["Verdict", "check", "register", "run"]

@@ -94,8 +94,9 @@ class Mcuboot:
         self.areas = {PRIMARY: primary, SECONDARY: secondary}
         self.primary_address = primary_address
         self.trailers = {
-            name: TrailerLayout(area.size, write_size=area.write_size,
-                                max_img_sectors=config.max_img_sectors)
+            name: TrailerLayout(
+                area.size, write_size=area.write_size, max_img_sectors=config.max_img_sectors
+            )
             for name, area in self.areas.items()
         }
 
@@ -116,8 +117,14 @@ class Mcuboot:
         return self._result(run, booted=self._boot_primary(run))
 
     def _result(self, run: _Boot, booted: bool) -> BootResult:
-        return BootResult(run.lines, run.swap_type, run.verdicts[SECONDARY],
-                          run.verdicts[PRIMARY], booted, run.swapped)
+        return BootResult(
+            run.lines,
+            run.swap_type,
+            run.verdicts[SECONDARY],
+            run.verdicts[PRIMARY],
+            booted,
+            run.swapped,
+        )
 
     def _sectors(self, name: str) -> int:
         area = self.areas[name]
@@ -164,17 +171,25 @@ class Mcuboot:
     def _status_source(self, run: _Boot) -> tuple[bool, SwapType]:
         """``swap_read_status``: log both trailers; a swap to resume from the primary's status?"""
         states = {n: read_swap_state(self.areas[n], self.trailers[n]) for n in self.areas}
-        run.emit(log.Level.INF, log.SLOT_STATE.format(area="Primary image",
-                                                      state=states[PRIMARY].describe()))
-        run.emit(log.Level.INF, log.SLOT_STATE.format(area="Secondary image",
-                                                      state=states[SECONDARY].describe()))
+        run.emit(
+            log.Level.INF,
+            log.SLOT_STATE.format(area="Primary image", state=states[PRIMARY].describe()),
+        )
+        run.emit(
+            log.Level.INF,
+            log.SLOT_STATE.format(area="Secondary image", state=states[SECONDARY].describe()),
+        )
         primary, secondary = states[PRIMARY], states[SECONDARY]
-        if (primary.magic is MagicState.GOOD and primary.copy_done is Flag.UNSET
-                and secondary.magic is not MagicState.GOOD):
+        if (
+            primary.magic is MagicState.GOOD
+            and primary.copy_done is Flag.UNSET
+            and secondary.magic is not MagicState.GOOD
+        ):
             run.emit(log.Level.INF, log.BOOT_SOURCE.format(source="primary slot"))
             if self._swapper(run).status_written():
-                raise HilError("the primary slot records an interrupted swap; resuming one "
-                               "is not modelled")
+                raise HilError(
+                    "the primary slot records an interrupted swap; resuming one is not modelled"
+                )
             info = self.primary.read(self.trailers[PRIMARY].swap_info_off, 1)[0]
             try:
                 return True, SwapType.NONE if info == 0xFF else SwapType(info & 0x0F)
@@ -203,8 +218,9 @@ class Mcuboot:
             if name == SECONDARY:
                 erase_trailer_sectors(area, self.trailers[PRIMARY].trailer_size)
             return _Fih.NO_BOOTABLE_IMAGE
-        limit = max_image_size_swap_move(area.size, area.sector_size, area.write_size,
-                                         self.config.max_img_sectors)
+        limit = max_image_size_swap_move(
+            area.size, area.sector_size, area.write_size, self.config.max_img_sectors
+        )
         verdict = validate_image(area, self.config.keys, limit, header_bytes=run.headers[name])
         run.verdicts[name] = verdict
         if verdict.ok:
@@ -215,8 +231,9 @@ class Mcuboot:
         return _Fih.NO_BOOTABLE_IMAGE
 
     def _swapper(self, run: _Boot) -> SwapMove:
-        return SwapMove(self.primary, self.secondary, self.trailers[PRIMARY],
-                        self.trailers[SECONDARY], run.emit)
+        return SwapMove(
+            self.primary, self.secondary, self.trailers[PRIMARY], self.trailers[SECONDARY], run.emit
+        )
 
     def _act(self, run: _Boot) -> bool:
         """The swap-type switch of ``context_boot_go``; False on panic (the boot hangs)."""

@@ -76,10 +76,13 @@ class SwapMove:
         first_trailer = self.first_trailer_idx()
         if last_idx >= first_trailer:
             self.emit(log.Level.WRN, log.NOT_ENOUGH_SPACE)
-            self.emit(log.Level.WRN, log.REQUIRED_BYTES.format(
-                required=(last_idx + 1) * self.sector_size,
-                available=first_trailer * self.sector_size,
-            ))
+            self.emit(
+                log.Level.WRN,
+                log.REQUIRED_BYTES.format(
+                    required=(last_idx + 1) * self.sector_size,
+                    available=first_trailer * self.sector_size,
+                ),
+            )
             return False
         if swap_type is SwapType.REVERT:
             self._fixup_revert(swap_size)
@@ -94,8 +97,9 @@ class SwapMove:
     def _fixup_revert(self, swap_size: int) -> None:
         """``fixup_revert``: give an unset secondary trailer a magic before moving."""
         state = read_swap_state(self.secondary, self.secondary_trailer)
-        self.emit(log.Level.INF, log.SLOT_STATE.format(area="Secondary image",
-                                                       state=state.describe()))
+        self.emit(
+            log.Level.INF, log.SLOT_STATE.format(area="Secondary image", state=state.describe())
+        )
         if state.magic is MagicState.UNSET:
             erase_trailer_sectors(self.secondary, self.trailer_sz)
             write_image_ok(self.secondary, self.secondary_trailer)

@@ -71,11 +71,13 @@ class TrailerLayout:
 
     def __post_init__(self) -> None:
         if self.write_size not in (1, 2, 4, 8, 16, 32) or self.write_size > self.max_align:
-            raise HilError(f"write size {self.write_size} is not supported with max align "
-                           f"{self.max_align}")
+            raise HilError(
+                f"write size {self.write_size} is not supported with max align {self.max_align}"
+            )
         if self.trailer_size > self.slot_size:
-            raise HilError(f"a 0x{self.slot_size:x} B slot cannot hold the "
-                           f"0x{self.trailer_size:x} B trailer")
+            raise HilError(
+                f"a 0x{self.slot_size:x} B slot cannot hold the 0x{self.trailer_size:x} B trailer"
+            )
 
     @property
     def magic(self) -> bytes:
@@ -218,8 +220,9 @@ def erase_trailer_sectors(area: FlashLike, trailer_size: int) -> None:
             return
 
 
-_SWAP_TABLE: tuple[tuple[MagicState | None, MagicState, Flag | None, Flag | None, Flag | None,
-                         SwapType], ...] = (
+_SWAP_TABLE: tuple[
+    tuple[MagicState | None, MagicState, Flag | None, Flag | None, Flag | None, SwapType], ...
+] = (
     (None, MagicState.GOOD, None, Flag.UNSET, None, SwapType.TEST),
     (None, MagicState.GOOD, None, Flag.SET, None, SwapType.PERM),
     (MagicState.GOOD, MagicState.UNSET, Flag.UNSET, None, Flag.SET, SwapType.REVERT),
@@ -232,8 +235,13 @@ def swap_type_for(primary: SwapState, secondary: SwapState) -> SwapType:
     Columns: primary magic, secondary magic, primary image_ok, secondary image_ok, primary
     copy_done (None = any).
     """
-    actual = (primary.magic, secondary.magic, primary.image_ok, secondary.image_ok,
-              primary.copy_done)
+    actual = (
+        primary.magic,
+        secondary.magic,
+        primary.image_ok,
+        secondary.image_ok,
+        primary.copy_done,
+    )
     for *wanted, swap_type in _SWAP_TABLE:
         if all(w is None or w == a for w, a in zip(wanted, actual, strict=True)):
             return swap_type

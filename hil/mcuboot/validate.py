@@ -87,12 +87,15 @@ def validate_image(
     """
     key_types = {key.key_type for key in keys}
     if len(key_types) > 1:
-        raise HilError("MCUboot is built for one signature type; the keys given are of "
-                       + ", ".join(sorted(k.value for k in key_types)))
+        raise HilError(
+            "MCUboot is built for one signature type; the keys given are of "
+            + ", ".join(sorted(k.value for k in key_types))
+        )
     if header_bytes is None:
         if area.size < HEADER_SIZE:
-            return Verdict(False, f"the 0x{area.size:x} B slot cannot hold an image header",
-                           None, None, False)
+            return Verdict(
+                False, f"the 0x{area.size:x} B slot cannot hold an image header", None, None, False
+            )
         header_bytes = area.read(0, HEADER_SIZE)
     header = ImageHeader.parse(header_bytes)
     found = _Walk()
@@ -103,8 +106,9 @@ def validate_image(
         tlvs = locate(lambda off, n: checked_read(area, off, n), header)
         tlv_end = tlvs.tlv_end
         if tlv_end > max_image_size:
-            raise _Failed(f"TLV area ends at 0x{tlv_end:x}, past the maximum image size "
-                          f"0x{max_image_size:x}")
+            raise _Failed(
+                f"TLV area ends at 0x{tlv_end:x}, past the maximum image size 0x{max_image_size:x}"
+            )
         _walk_tlvs(area, tlvs, keys, digest, found)
         if not found.hash_valid:
             raise _Failed("no SHA256 TLV in the TLV area")
@@ -112,8 +116,9 @@ def validate_image(
             raise _Failed(_signature_reason(found, keys))
         _check_header(header, area.size)
     except (_Failed, TlvError) as failure:
-        return Verdict(False, str(failure), header, tlv_end, found.signature_tried, digest,
-                       found.key_index)
+        return Verdict(
+            False, str(failure), header, tlv_end, found.signature_tried, digest, found.key_index
+        )
     return Verdict(True, None, header, tlv_end, found.signature_tried, digest, found.key_index)
 
 
@@ -143,8 +148,10 @@ def _walk_tlvs(
     for tlv in walk(lambda off, n: checked_read(area, off, n), tlvs):
         if tlv.type == TLV_SHA256:
             if tlv.length != HASH_SIZE:
-                raise _Failed(f"SHA256 TLV at 0x{tlv.offset - 4:x} has length {tlv.length}, "
-                              f"expected {HASH_SIZE}")
+                raise _Failed(
+                    f"SHA256 TLV at 0x{tlv.offset - 4:x} has length {tlv.length}, "
+                    f"expected {HASH_SIZE}"
+                )
             if load(tlv.offset, HASH_SIZE, "SHA256") != digest:
                 raise _Failed("image hash does not match the SHA256 TLV")
             found.hash_valid = True
@@ -152,8 +159,10 @@ def _walk_tlvs(
             continue
         elif tlv.type == TLV_KEYHASH:
             if tlv.length > HASH_SIZE:
-                raise _Failed(f"KEYHASH TLV at 0x{tlv.offset - 4:x} has length {tlv.length}, "
-                              f"more than {HASH_SIZE}")
+                raise _Failed(
+                    f"KEYHASH TLV at 0x{tlv.offset - 4:x} has length {tlv.length}, "
+                    f"more than {HASH_SIZE}"
+                )
             key_id = _find_key(keys, load(tlv.offset, tlv.length, "KEYHASH"))
             found.key_hash_seen = True
             found.key_matched |= key_id is not None
@@ -161,8 +170,10 @@ def _walk_tlvs(
             if key_id is None:
                 continue
             if not keys[0].key_type.sig_len_ok(tlv.length):
-                raise _Failed(f"{tlv_name(tlv.type)} TLV at 0x{tlv.offset - 4:x} has a bad "
-                              f"length {tlv.length}")
+                raise _Failed(
+                    f"{tlv_name(tlv.type)} TLV at 0x{tlv.offset - 4:x} has a bad "
+                    f"length {tlv.length}"
+                )
             signature = load(tlv.offset, tlv.length, tlv_name(tlv.type))
             found.valid_signature = keys[key_id].verify_digest(signature, digest)
             found.signature_tried = True
@@ -185,8 +196,7 @@ def _signature_reason(found: _Walk, keys: Sequence[PublicKey]) -> str:
     if found.key_matched:
         return f"no {sig_name} signature TLV follows the matching KEYHASH"
     if found.key_hash_seen:
-        return (f"key hash matches none of the {len(keys)} built-in key(s): "
-                "signature not checked")
+        return f"key hash matches none of the {len(keys)} built-in key(s): signature not checked"
     return "no KEYHASH TLV: signature not checked"
 
 

@@ -1,0 +1,7 @@
+/* Zephyr's errno numbering (lib/libc), which differs from the host's for ENOTSUP. */
+#ifndef STUB_ERRNO_H_
+#define STUB_ERRNO_H_
+#define EINVAL 22
+#define EACCES 13
+#define ENOTSUP 134
+#endif
