@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hil.errors import HilError
+from hil.image.header import IMAGE_MAGIC
 from hil.image.keys import PublicKey, load_public_key
 from hil.mcuboot.trailer import SwapState, SwapType, TrailerLayout, read_swap_state
 from hil.mcuboot.validate import BytesArea, max_image_size_swap_move, validate_image
@@ -98,6 +99,11 @@ def check(data: bytes, keys: tuple[PublicKey, ...], slot_size: int) -> dict[str,
             "no image: the header magic is erased"
             if header.is_erased
             else "the image is flagged NON_BOOTABLE"
+        )
+    if not ok and header is not None and not header.is_erased and not header.has_magic:
+        reason = (
+            f"{reason} (header magic 0x{header.magic:08x} is not 0x{IMAGE_MAGIC:08x}: "
+            "is this an MCUboot image?)"
         )
     result: dict[str, Any] = {
         "ok": ok,
