@@ -139,7 +139,6 @@ def _declare(lib: ctypes.CDLL) -> None:
         "ftpdfu_get": (c_int, [vp, cp, cp, cp, cp, cp, cp, cp]),
         "ftpdfu_on_data": (None, [vp, cp, sz]),
         "ftpdfu_on_ctrl": (None, [vp, cp, sz]),
-        "ftpdfu_parse_uint": (c_int, [cp, ctypes.c_ulong, POINTER(ctypes.c_ulong)]),
     }
     for name, (restype, argtypes) in signatures.items():
         func = getattr(lib, name)
@@ -196,6 +195,7 @@ class FtpDfuCore:
     """
 
     def __init__(self, port: CorePort, version: str, lib: ctypes.CDLL | None = None) -> None:
+        self._core: int | None = None
         self._lib = lib or load()
         self._error: BaseException | None = None
         self._version = version.encode()

@@ -1,4 +1,8 @@
-"""NCS v2.6.0 dfu_target with its MCUboot target, as the app on the device drives it."""
+"""NCS v2.6.0 dfu_target with its MCUboot target, as the app on the device drives it.
+
+Return codes follow sdk-nrf v2.6.0 ``dfu_target.c``: reset, done and schedule need a current
+target (-EACCES otherwise), and only reset forgets it.
+"""
 
 from __future__ import annotations
 
@@ -46,10 +50,12 @@ class DfuTarget:
         return 0
 
     def init(self, image_type: ImageType, img_num: int, file_size: int) -> int:
+        """dfu_target_init(): the target becomes current before its own init runs."""
         if image_type != ImageType.MCUBOOT:
             return -ENOTSUP
         if self._current == (image_type, img_num):
             return 0  # same target still current: resume where the last download stopped
+        self._current = (image_type, img_num)
         if self.buf_len is None:
             return -ENODEV
         if file_size > self.secondary.size:
@@ -58,7 +64,6 @@ class DfuTarget:
         if rc:
             return -EFAULT
         self.stream = stream
-        self._current = (image_type, img_num)
         return 0
 
     def write(self, data: bytes) -> int:
@@ -70,20 +75,24 @@ class DfuTarget:
         return self.stream.offset if self.stream else 0
 
     def done(self, successful: bool) -> int:
-        """Flush; on success also erase the slot's last page (the old trailer) and forget."""
-        if self._current is None or self.stream is None:
+        """Flush; on success also erase the slot's last page (the old trailer).
+
+        The target stays current until ``reset``, as in NCS v2.6.0.
+        """
+        if self._current is None:
             return -EACCES
-        if successful:
+        if successful and self.stream is not None:
             rc = self.stream.buffered_write(b"", flush=True)
             if rc:
                 return rc
             self.stream.erase_page(self.secondary.size - 1)
-            self._current = None
         return 0
 
     def reset(self) -> int:
-        """dfu_target_reset(): abort a current target, erase the slot's first page, forget it."""
-        if self._current is not None and self.stream is not None:
+        """dfu_target_reset(): erase the slot's first page and forget the current target."""
+        if self._current is None:
+            return -EACCES
+        if self.stream is not None:
             self.stream.erase_page(0)
         self._current = None
         self.stream = None
@@ -91,5 +100,7 @@ class DfuTarget:
 
     def schedule_update(self, img_num: int = 0) -> int:
         """boot_request_upgrade_multi(img_num, BOOT_UPGRADE_TEST); a bad magic erases the slot."""
+        if self._current is None:
+            return -EACCES
         rc = request_upgrade(self.secondary, self.trailer, permanent=False)
         return -EFAULT if rc else 0

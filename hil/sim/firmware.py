@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from hil import protocol
 from hil.mcuboot.trailer import TrailerLayout, confirm_image
 from hil.protocol import ClientMode, DownloadResult
+from hil.sim import core_lib
 from hil.sim.dfu_target import IDENTIFY_MIN_LEN, DfuTarget, img_type
 from hil.sim.errno import EINVAL, ENOTSUP
 from hil.sim.flash import FlashArea
@@ -90,6 +91,22 @@ class FtpDfuApp:
     def _get(
         self, host: str, port: str, user: str, password: str, path: str, size: str, mode: str
     ) -> None:
+        core = core_lib.sim_core(self.dfu, self.print_line, self._make_client, self.version)
+        if core is not None:  # the firmware's own data path: ftpdfu_core.c through ctypes
+            with core:
+                core.get(host, port, user, password, path, size, mode)
+            return
+        self._get_python_model(host, port, user, password, path, size, mode)
+
+    def _make_client(
+        self, on_data: Callable[[bytes], None], on_ctrl: Callable[[str], None]
+    ) -> NcsFtpClient:
+        return NcsFtpClient(on_data, on_ctrl, listen_time=self.listen_time)
+
+    def _get_python_model(
+        self, host: str, port: str, user: str, password: str, path: str, size: str, mode: str
+    ) -> None:
+        """The same logic as ftpdfu_core.c, for hosts without a C compiler."""
         try:
             client_mode = ClientMode(mode)
             port_number, file_size = int(port, 0), int(size, 0)

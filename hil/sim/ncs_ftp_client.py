@@ -136,7 +136,7 @@ class NcsFtpClient:
         if code != 226:
             task.abort()
         task.join(DATA_TIMEOUT)
-        return code if code != 226 or task.rc == 0 else task.rc
+        return code  # v2.6.0 reports the control reply even when the data task failed
 
     def _recv_pasv(self) -> int | tuple[int, int]:
         assert self._ctrl is not None
@@ -167,11 +167,11 @@ class NcsFtpClient:
             return code
 
     def close(self) -> int:
-        """ftp_close(): QUIT, one reply, close."""
+        """ftp_close(): QUIT and one reply only after a successful login, then close."""
         if self._ctrl is None:
             return 0
         code = 0
-        if self._send("QUIT") == 0:
+        if self._logged_in and self._send("QUIT") == 0:
             code = self._recv_reply(221)
         self._close_socket()
         return code
@@ -201,7 +201,6 @@ class _DataTask(threading.Thread):
                     chunk = self.sock.recv(MAX_BUFFER)
                 except TimeoutError:
                     if time.monotonic() > deadline:
-                        self.client.ctrl_callback("910 Transfer timeout.")
                         self.rc = -ETIMEDOUT
                         return
                     continue

@@ -57,7 +57,17 @@ def test_done_flushes_and_erases_only_the_last_page(target):
     assert slot.read(0, len(data)) == data
     assert slot.read(SLOT - 0x1000, 16) == b"\xff" * 16
     assert slot.read(0x40000, 16) == b"\0" * 16
-    assert target.write(b"x") == -EACCES  # done(true) forgets the target
+    assert target.schedule_update(0) == 0  # the target stays current until reset
+
+
+def test_reset_and_schedule_need_a_current_target(target):
+    assert target.reset() == -EACCES
+    assert target.schedule_update(0) == -EACCES
+
+
+def test_efbig_still_leaves_the_target_current(target):
+    assert target.init(ImageType.MCUBOOT, 0, SLOT + 1) == -EFBIG
+    assert target.reset() == 0
 
 
 def test_init_resumes_the_current_target_until_reset(target):
@@ -81,6 +91,7 @@ def test_reset_skips_the_erase_when_page_0_was_the_last_one_erased(target):
 
 
 def test_schedule_writes_a_test_swap_trailer(target):
+    assert target.init(ImageType.MCUBOOT, 0, 100) == 0
     assert target.schedule_update(0) == 0
     state = read_swap_state(target.secondary, target.trailer)
     assert state.magic is MagicState.GOOD
