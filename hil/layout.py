@@ -14,6 +14,7 @@ INTERNAL_REGION = "flash_primary"
 EXTERNAL_REGION = "external_flash"
 PRIMARY = "mcuboot_primary"
 SECONDARY = "mcuboot_secondary"
+BUILTIN_LAYOUTS = ("internal", "external")
 FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "layouts"
 
 
@@ -109,6 +110,11 @@ class Layout:
             if isinstance(entry, dict) and "address" in entry
         }
         return cls(partitions, source)
+
+    @classmethod
+    def resolve(cls, spec: str) -> Layout:
+        """A built-in layout ('internal', 'external') or a partitions.yml path."""
+        return cls.builtin(spec) if spec in BUILTIN_LAYOUTS else cls.load(spec)
 
     @classmethod
     def builtin(cls, name: str = "internal") -> Layout:

@@ -97,9 +97,7 @@ def hil_options(pytestconfig: pytest.Config) -> HilOptions:
 def hil_layout(hil_options: HilOptions) -> Layout:
     """The flash layout under test."""
     try:
-        if hil_options.layout in ("internal", "external"):
-            return Layout.builtin(hil_options.layout)
-        return Layout.load(hil_options.layout)
+        return Layout.resolve(hil_options.layout)
     except HilError as err:
         raise pytest.UsageError(f"--hil-layout: {err}") from None
 

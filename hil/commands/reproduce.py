@@ -89,12 +89,8 @@ def reproduce(layout: Layout, key_type: KeyType, workdir: Path) -> list[dict[str
     return rows
 
 
-def _layout(text: str) -> Layout:
-    return Layout.builtin(text) if text in ("internal", "external") else Layout.load(text)
-
-
 def run(args: argparse.Namespace) -> int:
-    layout = _layout(args.layout)
+    layout = Layout.resolve(args.layout)
     with tempfile.TemporaryDirectory(prefix="hil-reproduce-") as tmp:
         workdir = Path(tmp)
         for mode in ClientMode:
