@@ -102,6 +102,9 @@ class Layout:
             mark = getattr(err, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark else ""
             raise HilError(f"{source}: not valid YAML{where}") from None
+        except Exception as err:
+            # PyYAML's constructors also raise ValueError, AttributeError, RecursionError...
+            raise HilError(f"{source}: not valid YAML ({type(err).__name__})") from None
         if not isinstance(document, dict):
             raise HilError(f"{source}: expected a mapping of partition names")
         partitions = {

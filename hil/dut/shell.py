@@ -31,9 +31,12 @@ class ShellDut(Dut):
     def send_line(self, line: str) -> None:
         """Type one line into the device's shell."""
 
-    def _command(self, line: str, reply: re.Pattern[str], timeout: float) -> re.Match[str]:
+    def _command(
+        self, line: str, reply: re.Pattern[str], timeout: float, secret: str | None = None
+    ) -> re.Match[str]:
         self.console.mark()
-        log.info("%s: shell> %s", self.kind, line)
+        shown = line.replace(secret, "******") if secret else line
+        log.info("%s: shell> %s", self.kind, shown)
         self.send_line(line)
         found = self.console.readlines_until(reply, timeout)
         match = reply.search(found[-1])
@@ -47,7 +50,7 @@ class ShellDut(Dut):
         line = protocol.get_command(
             endpoint.host, endpoint.port, endpoint.user, endpoint.password, path, size, mode
         )
-        match = self._command(line, protocol.RESULT_RE, DOWNLOAD_TIMEOUT)
+        match = self._command(line, protocol.RESULT_RE, DOWNLOAD_TIMEOUT, secret=endpoint.password)
         result = protocol.parse_result(match.group(0))
         log.info("%s: download %s in %s mode -> %s", self.kind, path, mode, result)
         return result
