@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hil.artifacts import EvidenceRecorder, annotate_failure, start_recording
 from hil.dut.base import Dut
 from hil.dut.factory import DUT_KINDS, DutUnavailable, create_dut
 from hil.errors import HilError
@@ -66,6 +67,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="LOW-HIGH",
         help="passive data port range, e.g. 60000-60100 (for a bench firewall)",
+    )
+    group.addoption(
+        "--hil-artifacts",
+        default=None,
+        metavar="DIR",
+        help="write each HIL test's evidence (image, slot dumps, logs, diagnosis, slot picture) "
+        "to DIR/<test id>/",
     )
 
 
@@ -159,3 +167,17 @@ def ftp_server(
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def hil_evidence(request: pytest.FixtureRequest) -> EvidenceRecorder:
+    """``hil_evidence(evidence, dut=dut, server=server, keys=keys)``: diagnose the update,
+    add JUnit properties and, with ``--hil-artifacts DIR``, write its evidence folder."""
+    return start_recording(request.node, request.config.getoption("--hil-artifacts"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    report = yield
+    annotate_failure(item, report)
+    return report

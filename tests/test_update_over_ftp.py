@@ -39,12 +39,13 @@ def imgtool_accepts(slot: bytes, key_path, tmp_path) -> bool | None:
 
 
 @pytest.mark.parametrize(("mode", "policy"), CASES)
-def test_update_over_ftp(dut, ftp_server, update_kit, mode, policy, tmp_path):
+def test_update_over_ftp(dut, ftp_server, update_kit, hil_evidence, mode, policy, tmp_path):
     image = update_kit.update_image
     assert image.count(b"\n") > image.count(b"\r\n"), "the image must contain lone LF bytes"
     server = ftp_server(files={update_kit.update_name: image}, policy=policy)
 
     ev: UpdateEvidence = run_update(dut, server, update_kit.update_name, mode, update_kit.keys)
+    hil_evidence(ev, dut=dut, server=server, keys=update_kit.keys)
     translated = effective_type(policy, "i" if mode is ClientMode.BINARY else "a") == "a"
 
     # What the server saw: the TYPE the client sent (none by default) and the bytes it sent.

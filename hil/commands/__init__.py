@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from hil.commands import check, reproduce
+from hil.commands import audit, check, diagnose, dump, reproduce, serve
 
-COMMANDS: list[ModuleType] = [reproduce, check]
+COMMANDS: list[ModuleType] = [reproduce, check, dump, diagnose, serve, audit]

@@ -1,0 +1,214 @@
+"""``hil audit`` against real servers on loopback: vsftpd (Debian) and the suite's pyftpdlib."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from hil.cli import main
+from hil.commands.audit import parse_url
+from hil.errors import HilError
+from hil.ftp.policy import TransferPolicy
+from hil.ftp.server import FtpServer, FtpServerConfig
+
+PAYLOAD = b"\x3d\xb8\xf3\x96" + bytes(range(256)) * 16 + b"a\r\nb\n"
+LONE_LF = 16 + 1
+VSFTPD = shutil.which("vsftpd") or next(
+    (p for p in ("/usr/sbin/vsftpd", "/sbin/vsftpd") if os.access(p, os.X_OK)), None
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _vsftpd_config(tmp: Path, port: int, ascii_download: bool) -> Path:
+    root, empty = tmp / "root", tmp / "empty"
+    for folder in (root, empty):
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o755)
+    (root / "app_update.bin").write_bytes(PAYLOAD)
+    (root / "app_update.bin").chmod(0o644)
+    lines = [
+        "listen=YES",
+        "listen_ipv6=NO",
+        "listen_address=127.0.0.1",
+        f"listen_port={port}",
+        "background=NO",
+        "anonymous_enable=YES",
+        "no_anon_password=YES",
+        f"anon_root={root}",
+        "local_enable=NO",
+        "write_enable=NO",
+        f"ascii_download_enable={'YES' if ascii_download else 'NO'}",
+        "seccomp_sandbox=NO",
+        f"secure_chroot_dir={empty}",
+        "xferlog_enable=NO",
+        f"vsftpd_log_file={tmp / 'vsftpd.log'}",
+    ]
+    if os.geteuid() != 0:
+        lines.append("run_as_launching_user=YES")
+    config = tmp / f"vsftpd-{port}.conf"
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
+def _wait_for_banner(proc: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            pytest.fail(f"vsftpd exited with {proc.returncode}: {output.strip()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                if conn.recv(64).startswith(b"220"):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail("vsftpd did not answer within 5 s")
+
+
+@pytest.fixture
+def vsftpd(tmp_path: Path) -> Iterator[Callable[[bool], str]]:
+    """Start vsftpd on 127.0.0.1 with ``ascii_download_enable`` YES or NO; returns a URL."""
+    if VSFTPD is None:
+        pytest.skip("vsftpd is not installed (apt-get install vsftpd)")
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(ascii_download: bool) -> str:
+        port = _free_port()
+        folder = tmp_path / f"vsftpd-{port}"
+        folder.mkdir()
+        config = _vsftpd_config(folder, port, ascii_download)
+        proc = subprocess.Popen(
+            [VSFTPD, str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        started.append(proc)
+        _wait_for_banner(proc, port)
+        return f"ftp://127.0.0.1:{port}/app_update.bin"
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["audit", *argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_vsftpd_with_ascii_download_enable_mangles(vsftpd, capsys) -> None:
+    code, out, _ = _run(capsys, vsftpd(True), "--json")
+    result = json.loads(out)
+    assert code == 1
+    assert result["server"].startswith("220 (vsFTPd")
+    assert result["mangles_ascii"] and result["default_type_mangles"]
+    assert result["lone_lf"] == LONE_LF
+    assert result["downloads"]["TYPE A"]["bytes"] == len(PAYLOAD) + LONE_LF
+    assert result["downloads"]["TYPE A"]["kind"] == "lf-to-crlf"
+    assert result["downloads"]["TYPE I"]["bytes"] == len(PAYLOAD)
+
+
+def test_vsftpd_without_ascii_download_enable_is_clean(vsftpd, capsys) -> None:
+    code, out, _ = _run(capsys, vsftpd(False))
+    assert code == 0, out
+    assert "no mangling" in out
+    assert "anonymous:******@" in out
+
+
+@pytest.fixture
+def pyftpd(tmp_path: Path) -> Iterator[Callable[[TransferPolicy], FtpServer]]:
+    root = tmp_path / "srv"
+    root.mkdir()
+    (root / "app_update.bin").write_bytes(PAYLOAD)
+    (root / "no_lf.bin").write_bytes(b"\x00\x01\x02")
+    servers: list[FtpServer] = []
+
+    def start(policy: TransferPolicy) -> FtpServer:
+        server = FtpServer(FtpServerConfig(root=root, policy=policy)).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def _url(server: FtpServer, name: str = "app_update.bin") -> str:
+    return f"ftp://{server.user}:{server.password}@127.0.0.1:{server.port}/{name}"
+
+
+def test_pyftpdlib_client_policy_mangles_and_binary_policy_does_not(pyftpd, capsys) -> None:
+    client = pyftpd(TransferPolicy.CLIENT)
+    code, out, _ = _run(capsys, _url(client))
+    assert code == 1
+    assert "MANGLES ASCII downloads; a client that sends no TYPE" in out
+    assert client.password not in out
+    code, out, _ = _run(capsys, _url(pyftpd(TransferPolicy.BINARY)))
+    assert code == 0, out
+
+
+def test_forced_ascii_needs_the_local_copy(pyftpd, capsys, tmp_path: Path) -> None:
+    server = pyftpd(TransferPolicy.ASCII)
+    local = tmp_path / "local.bin"
+    local.write_bytes(PAYLOAD)
+    code, out, _ = _run(capsys, _url(server), "--local", str(local), "--json")
+    assert code == 1
+    assert json.loads(out)["binary_mangles"] is True
+    code, _, err = _run(capsys, _url(server))
+    assert code == 2 and "pass --local FILE" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("no_lf.bin", "holds no lone LF byte"), ("missing.bin", "refused /missing.bin: 550")],
+)
+def test_unusable_files_exit_2(pyftpd, capsys, name: str, message: str) -> None:
+    code, _, err = _run(capsys, _url(pyftpd(TransferPolicy.CLIENT), name))
+    assert code == 2
+    assert message in err and err.count("\n") == 1
+
+
+def test_unreachable_server_and_bad_urls(capsys) -> None:
+    code, _, err = _run(capsys, f"ftp://127.0.0.1:{_free_port()}/f.bin", "--timeout", "2")
+    assert code == 2 and "cannot connect" in err
+    for url, message in [
+        ("http://host/f", "not an ftp:// URL"),
+        ("ftp:///f", "no host"),
+        ("ftp://host/", "must name a file"),
+        ("ftp://host:99999/f", "bad FTP URL"),
+    ]:
+        with pytest.raises(HilError, match=message):
+            parse_url(url)
+    target = parse_url("ftp://us%40er:p%3Ass@[::1]:2121/dir/app.bin")
+    assert (target.user, target.password, target.host, target.port) == (
+        "us@er",
+        "p:ss",
+        "::1",
+        2121,
+    )
+    assert target.url() == "ftp://us@er:******@[::1]:2121/dir/app.bin"
+    assert parse_url("ftp://h/f").user == "anonymous"
+
+
+def test_help_documents_exit_codes(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    assert "Exit codes: 0 every download" in capsys.readouterr().out
