@@ -72,8 +72,8 @@ def connect_dut(settings: BenchSettings, layout: Layout, workdir: Path) -> NrfDu
     entry = lock.entry
     probe: Probe | None = None
     try:
-        build = resolve_build(entry)
         probe = open_probe(settings.backend or entry.backend, entry.snr, entry.probe_options())
+        build = resolve_build(entry)
         serial = _console(entry, probe, workdir / "console.log")
         return NrfDut(
             entry, probe, serial, _layout(entry, build.partitions, layout), build.merged_hex, lock

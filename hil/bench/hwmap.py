@@ -144,6 +144,8 @@ class HardwareMap:
             mark = getattr(err, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark else ""
             raise HilError(f"{source}: not valid YAML{where}") from None
+        except (ValueError, TypeError, AttributeError, RecursionError) as err:  # 2024-02-30
+            raise HilError(f"{source}: unreadable YAML value ({type(err).__name__})") from None
         if not isinstance(document, list) or not document:
             raise HilError(f"{source}: expected a non-empty YAML list of DKs (- id: ..., snr: ...)")
         base = base or Path.cwd()

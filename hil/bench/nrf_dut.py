@@ -55,8 +55,8 @@ class NrfDut(ShellDut):
         self, endpoint: FtpEndpoint, path: str, size: int, mode: ClientMode
     ) -> DownloadResult:
         if self.entry.ftp_host and endpoint.host != self.entry.ftp_host:
-            log.info("%s: FTP host %s as the DK sees it: %s", self.entry.id, endpoint.host,
-                     self.entry.ftp_host)
+            log.info("%s: the DK reaches the FTP server at %s (ftp_host), not %s",
+                     self.entry.id, self.entry.ftp_host, endpoint.host)
             endpoint = replace(endpoint, host=self.entry.ftp_host)
         return super().download(endpoint, path, size, mode)
 

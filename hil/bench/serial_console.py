@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import logging
+import os
 import re
 import threading
 import time
@@ -64,9 +65,10 @@ class SerialConsole:
         self.reconnects = 0
 
     def _open(self) -> Any:
+        extra = {"exclusive": True} if os.name == "posix" else {}  # refuse a port in use
         return self._factory(
             self.port, baudrate=self.baudrate, timeout=self.read_timeout,
-            write_timeout=self.reconnect_timeout,
+            write_timeout=self.reconnect_timeout, **extra,
         )
 
     def start(self) -> SerialConsole:

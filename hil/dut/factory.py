@@ -23,9 +23,14 @@ def _create_sim(layout: Layout, kit: UpdateKit, workdir: Path) -> Dut:
 
 
 def _create_nrf(layout: Layout, kit: UpdateKit, workdir: Path) -> Dut:
-    raise DutUnavailable(
-        "--dut nrf: the bench backend (J-Link probe + serial console) is not available yet"
-    )
+    from hil.bench.connect import connect_dut
+    from hil.bench.settings import current
+    from hil.probe.errors import ProbeUnavailable
+
+    try:
+        return connect_dut(current(), layout, workdir)
+    except ProbeUnavailable as why:
+        raise DutUnavailable(f"--dut nrf: {why}") from None
 
 
 DUT_KINDS: dict[str, Callable[[Layout, UpdateKit, Path], Dut]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import logging
@@ -16,6 +17,7 @@ from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.servers import FTPServer
 
 from hil.errors import HilError
+from hil.ftp.faults import FaultLog, FtpFault, validate_faults, with_faults
 from hil.ftp.handler import make_handler
 from hil.ftp.loop import StoppableIOLoop
 from hil.ftp.policy import TransferPolicy
@@ -41,6 +43,8 @@ class FtpServerConfig:
     password: str | None = None
     auth_failed_timeout: float = 0.2
     """Seconds before a failed login is answered (pyftpdlib's default is 3)."""
+    faults: tuple[FtpFault, ...] = ()
+    """Faults to inject (``hil.ftp.faults``); none for a well-behaved server."""
 
 
 def _validate(config: FtpServerConfig) -> Path:
@@ -70,6 +74,7 @@ def _validate(config: FtpServerConfig) -> Path:
             ) from None
     if config.auth_failed_timeout < 0:
         raise HilError("FTP auth_failed_timeout must not be negative")
+    validate_faults(tuple(config.faults))
     return root.resolve()
 
 
@@ -81,6 +86,7 @@ class FtpServer:
         self.user = config.user if config.user is not None else f"hil{secrets.token_hex(3)}"
         self.password = config.password if config.password is not None else secrets.token_hex(12)
         self.recorder = SessionRecorder()
+        self.fault_log = FaultLog()
         self._loop: StoppableIOLoop | None = None
         self._thread: threading.Thread | None = None
         self._address: tuple[str, int] | None = None
@@ -100,6 +106,8 @@ class FtpServer:
             passive_ports=self.config.passive_ports,
             auth_failed_timeout=self.config.auth_failed_timeout,
         )
+        if self.config.faults:
+            handler = with_faults(handler, tuple(self.config.faults), self.fault_log)
         loop = StoppableIOLoop()
         try:
             server = FTPServer((self.config.bind_host, self.config.port), handler, ioloop=loop)
@@ -132,7 +140,8 @@ class FtpServer:
         self._loop = self._thread = None
         if loop is None or thread is None:
             return
-        loop.wake()
+        with contextlib.suppress(OSError):  # a loop a fault stopped (StopServer) may be closing
+            loop.wake()
         thread.join(JOIN_TIMEOUT)
         if thread.is_alive():
             raise HilError(f"FTP server thread did not stop within {JOIN_TIMEOUT:g} s")

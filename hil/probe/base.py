@@ -104,8 +104,12 @@ class Probe(ABC):
         with step(log, "connect", backend=self.backend, snr=snr or "auto"):
             if snr is None:
                 snr = self._only_probe()
-            self._connect(snr)
             self.snr = snr
+            try:
+                self._connect(snr)
+            except BaseException:
+                self.snr = None
+                raise
             self.select_core(Core.APPLICATION)
             return snr
 

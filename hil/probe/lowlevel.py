@@ -163,6 +163,7 @@ class LowLevelProbe(Probe):
                     offset += EXTERNAL_SECTOR
         finally:
             self._call(action, "qspi_uninit")
+            self._call(action, "go")  # QSPI setup halted the CPU
 
     def _reset(self, kind: ResetKind) -> None:
         if kind is ResetKind.PIN:

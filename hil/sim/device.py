@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hil.console import Console
@@ -62,6 +63,9 @@ class SimNrf5340:
         )
         self.app: FtpDfuApp | None = None
         self.last_boot: BootResult | None = None
+        self.dfu_factory: Callable[[FlashArea, TrailerLayout], DfuTarget] = DfuTarget
+        """Builds the app's dfu_target at each boot; device faults swap it (hil.sim.faults)."""
+        self._halted = False
 
     def area(self, partition: Partition) -> FlashArea:
         device = self.external if partition.external else self.internal
@@ -82,15 +86,16 @@ class SimNrf5340:
     def reset(self) -> BootResult:
         """Power-on: MCUboot decides, prints its log, and jumps to the app if it can."""
         self.app = None
+        self._halted = False
         result = self.bootloader.boot()
         self.last_boot = result
         for line in result.lines:
             self.console.feed_line(line)
         if result.booted:
             header = ImageHeader.parse(self.primary.read(0, 32))
-            dfu = DfuTarget(self.secondary, self.trailer)
+            dfu = self.dfu_factory(self.secondary, self.trailer)
             self.app = FtpDfuApp(
-                self.console.feed_line,
+                self._app_output,
                 dfu,
                 self.primary,
                 self.trailer,
@@ -104,3 +109,17 @@ class SimNrf5340:
         """A line arriving on the UART; ignored while no app runs (as a hung board would)."""
         if self.app is not None:
             self.app.execute(line)
+            if self._halted:
+                self.reset()
+
+    def halt(self) -> None:
+        """The CPU stops here (reset pin, brown-out): RAM is lost, flash keeps what it has.
+
+        Callable from the app's data path. The app prints nothing more; the board resets when
+        the running shell command returns.
+        """
+        self._halted = True
+
+    def _app_output(self, line: str) -> None:
+        if not self._halted:
+            self.console.feed_line(line)

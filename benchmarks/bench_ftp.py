@@ -1,0 +1,198 @@
+"""FTP server: fixture start+stop against pytest-localftpserver; RETR rate against sendfile."""
+
+from __future__ import annotations
+
+import ftplib
+import os
+import random
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.common import MIB, Row, medians, ms, quiet_pyftpdlib, rate
+from hil.ftp.handler import PolicyDTPHandler
+from hil.ftp.policy import TransferPolicy
+from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.image.signing import make_test_payload
+
+FILE = "app_update.bin"
+
+
+def _wait_ready(host: str, port: int) -> None:
+    """What a test does first: connect and read the 220 greeting (retry until listening)."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            with socket.create_connection((host, port)) as sock:
+                sock.recv(512)
+                return
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.0002)
+
+
+def _fixture_overhead(
+    start: Callable[[], tuple[str, int]], stop: Callable[[], None], idle: float
+) -> float:
+    """Start, wait until serving, idle like a test body (not counted), stop: seconds counted."""
+    t0 = time.perf_counter()
+    _wait_ready(*start())
+    t1 = time.perf_counter()
+    time.sleep(idle)
+    t2 = time.perf_counter()
+    stop()
+    return t1 - t0 + time.perf_counter() - t2
+
+
+def _ours(idle: float) -> float:
+    root = tempfile.mkdtemp(prefix="bench-ftp-")
+    server = FtpServer(FtpServerConfig(root=Path(root)))
+
+    def start() -> tuple[str, int]:
+        server.start()
+        return server.host, server.port
+
+    def stop() -> None:
+        server.stop()
+        shutil.rmtree(root)
+
+    return _fixture_overhead(start, stop, idle)
+
+
+def _localftpserver(idle: float) -> float:
+    from pytest_localftpserver.servers import PytestLocalFTPServer
+
+    servers: list[PytestLocalFTPServer] = []
+
+    def start() -> tuple[str, int]:
+        servers.append(PytestLocalFTPServer())  # what its `ftpserver` fixture does...
+        return "127.0.0.1", servers[0].server_port
+
+    return _fixture_overhead(start, lambda: servers[0].stop(), idle)  # ...and its finalizer
+
+
+def bench_start_stop(repeat: int) -> list[Row]:
+    """Test bodies of random length U(0, 1 s): pyftpdlib's poll(timeout=1) loop in
+    pytest-localftpserver notices the stop request only when its poll times out."""
+    quiet_pyftpdlib()
+    rng = random.Random(42)
+    idles = [rng.random() for _ in range(repeat + 1)]  # the same bodies for both, in turn
+    mine, others = iter(idles), iter(idles)
+    ours, theirs = medians(
+        lambda: _ours(next(mine)), lambda: _localftpserver(next(others)), repeat=repeat
+    )
+    ratio = theirs / ours
+    return [
+        Row(
+            "FTP fixture start+ready+stop (idle test body excluded)",
+            ms(ours),
+            f"pytest-localftpserver {ms(theirs)}",
+            f"{ratio:.0f}x faster",
+            ">= 20x, <= 10 ms",
+            ratio >= 20 and ours <= 0.010,
+        )
+    ]
+
+
+def _recv_all(sock: socket.socket, buf: bytearray) -> int:
+    view, got = memoryview(buf), 0
+    while n := sock.recv_into(view[got:]):
+        got += n
+    return got
+
+
+class _SendfileServer:
+    """Raw baseline: accept on loopback, ``os.sendfile`` the whole file, close."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        with open(self.path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            while True:
+                try:
+                    conn, _ = self.listener.accept()
+                except OSError:
+                    return
+                with conn:
+                    offset = 0
+                    while offset < size:
+                        offset += os.sendfile(conn.fileno(), file.fileno(), offset, size - offset)
+
+    def fetch(self, buf: bytearray) -> int:
+        with socket.create_connection(self.listener.getsockname()) as sock:
+            return _recv_all(sock, buf)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def _ftp_fetch(ftp: ftplib.FTP, buf: bytearray) -> int:
+    with ftp.transfercmd(f"RETR {FILE}") as conn:
+        got = _recv_all(conn, buf)
+    ftp.voidresp()
+    return got
+
+
+def _with_big_sendfile(fetch: Callable[[], int]) -> int:
+    """The proposal in proposed/handler_sendfile.diff: one sendfile call of up to 1 MiB per
+    loop turn instead of pyftpdlib's 64 KiB (class attribute, restored at once)."""
+    PolicyDTPHandler.ac_out_buffer_size = MIB
+    try:
+        return fetch()
+    finally:
+        del PolicyDTPHandler.ac_out_buffer_size
+
+
+def bench_retr(repeat: int) -> list[Row]:
+    quiet_pyftpdlib()
+    data = make_test_payload(MIB, seed=7)
+    buf = bytearray(2 * MIB)
+    with tempfile.TemporaryDirectory(prefix="bench-retr-") as tmp:
+        path = Path(tmp) / FILE
+        path.write_bytes(data)
+        raw = _SendfileServer(path)
+        config = FtpServerConfig(root=Path(tmp), policy=TransferPolicy.CLIENT)
+        with FtpServer(config) as server, ftplib.FTP() as ftp:
+            ftp.connect(server.host, server.port)
+            ftp.login(server.user, server.password)
+            ftp.voidcmd("TYPE I")
+            assert _ftp_fetch(ftp, buf) == len(data) and buf[: len(data)] == data
+            t_bin, t_big, t_raw = medians(
+                lambda: _ftp_fetch(ftp, buf),
+                lambda: _with_big_sendfile(lambda: _ftp_fetch(ftp, buf)),
+                lambda: raw.fetch(buf),
+                repeat=repeat,
+            )
+            ftp.voidcmd("TYPE A")
+            wire = _ftp_fetch(ftp, buf)
+            (t_ascii,) = medians(lambda: _ftp_fetch(ftp, buf), repeat=max(5, repeat // 4))
+        raw.close()
+    share = t_raw / t_bin
+    return [
+        Row(
+            "RETR 1 MiB, TYPE I, loopback (ftplib client, incl. PASV/150/226)",
+            rate(len(data), t_bin),
+            f"raw os.sendfile {rate(len(data), t_raw)}",
+            f"{share:.2f} of raw ({t_raw / t_big:.2f} with 1 MiB sendfile)",
+            ">= 0.5 of raw",
+            share >= 0.5,
+        ),
+        Row(
+            "RETR 1 MiB, TYPE A (LF->CRLF in Python)",
+            rate(len(data), t_ascii),
+            f"{wire} B on wire",
+            f"{t_ascii / t_bin:.1f}x the binary time",
+            "report",
+            None,
+        ),
+    ]

@@ -1,0 +1,136 @@
+"""pytest fixtures for fault injection: faulty FTP servers and faults on the simulated DK.
+
+They build on the ``hil`` plugin's fixtures (``hil_options``, ``update_kit``, ``dut``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from hil.dut.base import Dut
+from hil.ftp.faults import FtpFault
+from hil.ftp.policy import TransferPolicy
+from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.image.signing import SigningParams, make_test_payload, sign_image
+from hil.kit import UpdateKit
+from hil.layout import Layout
+from hil.mcuboot.validate import max_image_size_swap_move
+
+if TYPE_CHECKING:
+    from hil.plugin import HilOptions
+
+FAULT_LISTEN_TIME = 1.0
+"""The simulated ftp_client's poll timeout in fault tests (CONFIG_FTP_CLIENT_LISTEN_TIME: 10 s)."""
+SIM_ONLY = "device fault needs the simulated DK (--dut sim)"
+LF_EVERY = 16  # one lone LF per 16 bytes: ASCII mode adds ~6 %
+
+log = logging.getLogger("hil.ftp")
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    """A fixture parameter as a tuple of faults: None, one fault, or a tuple/list of them."""
+    if value is None:
+        return ()
+    if isinstance(value, tuple | list):
+        return tuple(value)
+    return (value,)
+
+
+@pytest.fixture
+def faulty_ftp_server(
+    hil_options: HilOptions, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., FtpServer]]:
+    """Factory: ``faulty_ftp_server(files={"name": data}, faults=(DropData(1000),))``.
+
+    Like ``ftp_server``, plus ``faults`` (one fault or a tuple; none gives a clean server).
+    Every server started is stopped when the test ends.
+    """
+    started: list[FtpServer] = []
+
+    def start(
+        files: dict[str, bytes],
+        faults: FtpFault | tuple[FtpFault, ...] = (),
+        policy: TransferPolicy = TransferPolicy.CLIENT,
+    ) -> FtpServer:
+        root = tmp_path_factory.mktemp("ftp-root")
+        for name, data in files.items():
+            (root / name).write_bytes(data)
+        config = FtpServerConfig(
+            root=root,
+            policy=policy,
+            bind_host=hil_options.ftp_bind,
+            passive_ports=hil_options.passive_ports,
+            faults=_as_tuple(faults),
+        )
+        server = FtpServer(config).start()
+        started.append(server)
+        names = ", ".join(str(f) for f in config.faults) or "none"
+        log.info("serving %s (policy %s, faults: %s)", server.url(), policy, names)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def ftp_fault(
+    request: pytest.FixtureRequest,
+    faulty_ftp_server: Callable[..., FtpServer],
+    update_kit: UpdateKit,
+) -> FtpServer:
+    """A started server serving the update image with the fault(s) given as the parameter.
+
+    ``@pytest.mark.parametrize("ftp_fault", [DropData(70_001)], indirect=True)``
+    """
+    faults = getattr(request, "param", ())
+    return faulty_ftp_server(files={update_kit.update_name: update_kit.update_image}, faults=faults)
+
+
+@pytest.fixture
+def fault_dut(dut: Dut) -> Dut:
+    """The ``dut``; on the simulator with a short ftp_client poll timeout (FAULT_LISTEN_TIME)."""
+    if dut.kind == "sim":
+        from hil.sim.faults import shorten_timeouts
+
+        shorten_timeouts(dut, FAULT_LISTEN_TIME)
+    return dut
+
+
+@pytest.fixture
+def sim_fault(request: pytest.FixtureRequest, fault_dut: Dut) -> Iterator[Dut]:
+    """``fault_dut`` with device fault(s) installed (the parameter); skipped on real hardware.
+
+    ``@pytest.mark.parametrize("sim_fault", [PowerCut(70_001)], indirect=True)``; the faults
+    take effect from the next reset (``provision`` does one).
+    """
+    if fault_dut.kind != "sim":
+        pytest.skip(SIM_ONLY)
+    from hil.sim.faults import installed
+
+    with installed(fault_dut, *_as_tuple(getattr(request, "param", ()))):
+        yield fault_dut
+
+
+def ascii_overflow_image(layout: Layout, key_path: Path, version: str) -> bytes:
+    """A signed image that fits the slot in binary but overflows it once TYPE A adds CRs.
+
+    It ends one sector below the largest image swap-using-move accepts and holds a lone LF
+    every 16 bytes.
+    """
+    slot = layout.slot_size
+    size = max_image_size_swap_move(slot, sector_size=0x1000) - 0x1000
+    payload = bytearray(make_test_payload(size - 0x400, seed=7))
+    payload[::LF_EVERY] = b"\n" * len(payload[::LF_EVERY])
+    return sign_image(bytes(payload), key_path, version, SigningParams(slot_size=slot))
+
+
+@pytest.fixture(scope="session")
+def overflow_image(hil_layout: Layout, update_kit: UpdateKit) -> bytes:
+    """:func:`ascii_overflow_image` for the layout and key under test."""
+    return ascii_overflow_image(hil_layout, update_kit.key_path, update_kit.new_version)

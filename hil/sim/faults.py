@@ -1,0 +1,153 @@
+"""Device faults on the simulated DK, hooked around the app's dfu_target.
+
+* :class:`PowerCut`: the board resets once a byte offset of the image has reached
+  ``dfu_target_write()``. What stream_flash still buffered in RAM is lost; the FTP session runs
+  to its end in the simulator with every write and console line dropped.
+* :class:`SkipDfuReset`: a firmware build whose ``ftpdfu get`` never calls
+  ``dfu_target_reset()``, so a download after an aborted one resumes at the old offset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from hil import protocol
+from hil.dut.base import FtpEndpoint
+from hil.dut.bootlog import BootLog
+from hil.errors import HilError
+from hil.mcuboot.trailer import TrailerLayout
+from hil.protocol import ClientMode
+from hil.sim.device import SimNrf5340
+from hil.sim.dfu_target import DfuTarget, ImageType
+from hil.sim.dut import SimDut
+from hil.sim.flash import FlashArea
+
+
+@dataclass
+class PowerCut:
+    """Reset the board when ``at`` image bytes have been passed to ``dfu_target_write()``.
+
+    Fires once per installation, on the first download that gets that far.
+    """
+
+    at: int
+    fired: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        if self.at < 0:
+            raise HilError(f"a power-cut offset must not be negative, got {self.at}")
+
+    def __str__(self) -> str:
+        return f"power-cut@{self.at}"
+
+
+@dataclass(frozen=True)
+class SkipDfuReset:
+    """The app never calls ``dfu_target_reset()`` before a download (a firmware bug)."""
+
+    def __str__(self) -> str:
+        return "no-dfu-target-reset"
+
+
+SimFault = PowerCut | SkipDfuReset
+
+
+@dataclass
+class FaultyDfuTarget(DfuTarget):
+    """A dfu_target on a board with faults: halts the board at a byte offset, or never resets."""
+
+    board: SimNrf5340 | None = None
+    power_cut: PowerCut | None = None
+    skip_reset: bool = False
+    written: int = field(default=0, init=False)
+    halted: bool = field(default=False, init=False)
+
+    def init(self, image_type: ImageType, img_num: int, file_size: int) -> int:
+        return 0 if self.halted else super().init(image_type, img_num, file_size)
+
+    def write(self, data: bytes) -> int:
+        if self.halted:
+            return 0
+        cut = self.power_cut
+        if cut is None or cut.fired or self.written + len(data) < cut.at:
+            self.written += len(data)
+            return super().write(data)
+        part = data[: cut.at - self.written]
+        rc = super().write(part) if part else 0
+        self.written += len(part)
+        self._halt(cut)
+        return rc
+
+    def _halt(self, cut: PowerCut) -> None:
+        cut.fired = True
+        self.halted = True
+        if self.board is not None:
+            self.board.halt()
+
+    def done(self, successful: bool) -> int:
+        return 0 if self.halted else super().done(successful)
+
+    def reset(self) -> int:
+        self.written = 0
+        if self.halted or self.skip_reset:
+            return 0
+        return super().reset()
+
+    def schedule_update(self, img_num: int = 0) -> int:
+        return 0 if self.halted else super().schedule_update(img_num)
+
+
+def _sim_board(dut: object) -> SimNrf5340:
+    if not isinstance(dut, SimDut):
+        raise HilError(f"device faults need the simulated DK, not {getattr(dut, 'kind', dut)!r}")
+    return dut.board
+
+
+def install(dut: object, *faults: SimFault) -> None:
+    """Build every later boot's dfu_target with ``faults``; takes effect at the next reset."""
+    board = _sim_board(dut)
+    cut = next((f for f in faults if isinstance(f, PowerCut)), None)
+    skip = any(isinstance(f, SkipDfuReset) for f in faults)
+
+    def factory(secondary: FlashArea, trailer: TrailerLayout) -> DfuTarget:
+        return FaultyDfuTarget(secondary, trailer, board=board, power_cut=cut, skip_reset=skip)
+
+    board.dfu_factory = factory
+
+
+def remove(dut: object) -> None:
+    """Back to the plain dfu_target from the next reset on."""
+    _sim_board(dut).dfu_factory = DfuTarget
+
+
+@contextlib.contextmanager
+def installed(dut: object, *faults: SimFault) -> Iterator[None]:
+    """``install`` for the duration of a ``with`` block."""
+    install(dut, *faults)
+    try:
+        yield
+    finally:
+        remove(dut)
+
+
+def download_until_reset(
+    dut: SimDut, endpoint: FtpEndpoint, path: str, size: int, mode: ClientMode
+) -> BootLog:
+    """Start ``ftpdfu get`` on a board that will reset during it; the boot log of that reset."""
+    dut.console.add_secret(endpoint.password)
+    line = protocol.get_command(
+        endpoint.host, endpoint.port, endpoint.user, endpoint.password, path, size, mode
+    )
+    dut.console.mark()
+    dut.send_line(line)
+    return dut.wait_for_boot()
+
+
+def shorten_timeouts(dut: object, listen_time: float) -> None:
+    """Give the simulated ftp_client a shorter poll timeout from the next reset on."""
+    if listen_time <= 0:
+        raise HilError(f"listen_time must be positive, got {listen_time}")
+    board = _sim_board(dut)
+    board.config = replace(board.config, listen_time=listen_time)

@@ -1,0 +1,85 @@
+"""The fake LowLevel.API cannot drift from the installed pynrfjprog, and the real one skips.
+
+Every call the backend makes in a full session is bound against the signature of the same
+method on ``pynrfjprog.LowLevel.API``; the fake's own signatures must match too.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import inspect
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pynrfjprog")
+
+from fake_tools.fake_lowlevel import FakeBoard, FakeLowLevelAPI
+from intelhex import IntelHex
+from pynrfjprog import LowLevel
+
+from hil.probe import Memory, ProbeOptions, ProbeUnavailable, ResetKind
+from hil.probe.lowlevel import LowLevelProbe
+
+SNR = 1050012345
+
+
+def full_session(board: FakeBoard, tmp_path: Path) -> None:
+    image = IntelHex()
+    image.puts(0x0, b"boot" * 8)
+    image.puts(0x10000000, b"xip!" * 8)
+    hex_path = tmp_path / "all.hex"
+    image.write_hex_file(str(hex_path))
+    for reset in ResetKind:
+        factory = lambda: FakeLowLevelAPI(board)  # noqa: E731
+        probe = LowLevelProbe(ProbeOptions(reset=reset, chunk_size=0x1000), api_factory=factory)
+        probe.connect()
+        probe.program(hex_path)
+        probe.erase(Memory.INTERNAL, 0x84000, 0x1000)
+        probe.erase(Memory.EXTERNAL, 0x0, 0x11000)
+        probe.read(Memory.INTERNAL, 0x0, 0x2000)
+        probe.read(Memory.EXTERNAL, 0x0, 0x2000)
+        probe.reset()
+        probe.com_ports()
+        probe.recover()
+        probe.close()
+
+
+def test_every_call_the_backend_makes_fits_the_installed_pynrfjprog(tmp_path):
+    board = FakeBoard(snr=SNR)
+    full_session(board, tmp_path)
+    called = {name for name, _, _ in board.calls}
+    assert {"erase_file", "program_file", "verify_file", "qspi_read", "read"} <= called
+    for name, args, kwargs in board.calls:
+        real = getattr(LowLevel.API, name, None)
+        assert real is not None, f"pynrfjprog LowLevel.API has no {name}()"
+        try:
+            inspect.signature(real).bind(object(), *args, **kwargs)
+        except TypeError as err:
+            pytest.fail(f"{name}{args!r}{kwargs!r} does not fit {inspect.signature(real)}: {err}")
+
+
+def test_the_fake_has_the_real_signatures():
+    for name, method in inspect.getmembers(FakeLowLevelAPI, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        real = getattr(LowLevel.API, name, None)
+        assert real is not None, f"the fake has {name}(), pynrfjprog does not"
+        fake_params = list(inspect.signature(method).parameters)
+        real_params = list(inspect.signature(real).parameters)
+        assert fake_params == real_params, f"{name}: fake {fake_params} != real {real_params}"
+
+
+def _jlink_installed() -> bool:
+    return ctypes.util.find_library("jlinkarm") is not None or Path("/opt/SEGGER").is_dir()
+
+
+@pytest.mark.skipif(_jlink_installed(), reason="SEGGER J-Link software is installed here")
+def test_real_pynrfjprog_without_jlink_software_is_unavailable_with_one_line():
+    probe = LowLevelProbe()
+    with pytest.raises(ProbeUnavailable) as err:
+        probe.connect()
+    message = str(err.value)
+    assert "J-Link Software and Documentation Pack" in message
+    assert "-101" in message and "\n" not in message
+    probe.close()
