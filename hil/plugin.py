@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from hil.artifacts import EvidenceRecorder, annotate_failure, start_recording
+from hil.bench.kit import bench_kit
+from hil.bench.settings import BenchSettings
+from hil.bench.settings import configure as configure_bench
+from hil.bench.settings import current as current_bench
 from hil.dut.base import Dut
 from hil.dut.factory import DUT_KINDS, DutUnavailable, create_dut
 from hil.errors import HilError
@@ -18,6 +22,9 @@ from hil.ftp.server import FtpServer, FtpServerConfig
 from hil.image.keys import KeyType
 from hil.kit import UpdateKit, make_sim_kit
 from hil.layout import Layout
+from hil.probe import BACKENDS as PROBE_BACKENDS
+
+_DUT_UNAVAILABLE = pytest.StashKey[str]()
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,6 @@ class HilOptions:
     key_type: KeyType
     layout: str
     ftp_bind: str
-    ftp_device_host: str | None
     passive_ports: range | None
 
 
@@ -58,15 +64,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="address the FTP fixture binds to (default loopback)",
     )
     group.addoption(
-        "--ftp-device-host",
-        default=None,
-        help="address the device uses to reach the FTP server, when not the bind address",
-    )
-    group.addoption(
         "--ftp-passive-ports",
         default=None,
         metavar="LOW-HIGH",
         help="passive data port range, e.g. 60000-60100 (for a bench firewall)",
+    )
+    group.addoption(
+        "--hw-map",
+        default=None,
+        metavar="PATH",
+        help="YAML hardware map of the bench DKs (J-Link serial number, build dir, console, "
+        "FTP host); needed with --dut nrf",
+    )
+    group.addoption(
+        "--hw-dk",
+        default=None,
+        metavar="ID",
+        help="use only this DK of --hw-map (default: any free one)",
+    )
+    group.addoption(
+        "--probe-backend",
+        choices=sorted(PROBE_BACKENDS),
+        default=None,
+        help="override the hardware map's probe backend",
+    )
+    group.addoption(
+        "--hw-lock-timeout",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="how long to wait for a free DK when several test workers share a bench",
     )
     group.addoption(
         "--hil-artifacts",
@@ -74,6 +101,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="write each HIL test's evidence (image, slot dumps, logs, diagnosis, slot picture) "
         "to DIR/<test id>/",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    hw_map = config.getoption("--hw-map", None)
+    configure_bench(
+        BenchSettings(
+            hw_map=Path(hw_map) if hw_map else None,
+            dk=config.getoption("--hw-dk", None),
+            backend=config.getoption("--probe-backend", None),
+            lock_timeout=config.getoption("--hw-lock-timeout", 600.0),
+        )
     )
 
 
@@ -96,7 +135,6 @@ def hil_options(pytestconfig: pytest.Config) -> HilOptions:
         key_type=KeyType(pytestconfig.getoption("--hil-key-type")),
         layout=pytestconfig.getoption("--hil-layout"),
         ftp_bind=pytestconfig.getoption("--ftp-bind"),
-        ftp_device_host=pytestconfig.getoption("--ftp-device-host"),
         passive_ports=_port_range(pytestconfig.getoption("--ftp-passive-ports")),
     )
 
@@ -114,7 +152,14 @@ def hil_layout(hil_options: HilOptions) -> Layout:
 def update_kit(
     hil_options: HilOptions, hil_layout: Layout, tmp_path_factory: pytest.TempPathFactory
 ) -> UpdateKit:
-    """Keys, factory image and update image (signed by imgtool for the simulated build)."""
+    """Keys, factory image and update image: the bench build's, or signed by imgtool for the sim."""
+    if hil_options.dut_kind == "nrf":
+        try:
+            kit = bench_kit(current_bench())
+        except HilError as err:
+            raise pytest.UsageError(f"--hw-map: {err}") from None
+        if kit is not None:
+            return kit
     return make_sim_kit(tmp_path_factory.mktemp("kit"), hil_layout, hil_options.key_type)
 
 
@@ -124,11 +169,16 @@ def dut(
     hil_layout: Layout,
     update_kit: UpdateKit,
     tmp_path: Path,
+    pytestconfig: pytest.Config,
 ) -> Iterator[Dut]:
     """The device under test, chosen with ``--dut``; skipped when that device is not there."""
+    unavailable = pytestconfig.stash.get(_DUT_UNAVAILABLE, None)
+    if unavailable:
+        pytest.skip(unavailable)  # already found missing once this session: don't wait again
     try:
         device = create_dut(hil_options.dut_kind, hil_layout, update_kit, tmp_path)
     except DutUnavailable as why:
+        pytestconfig.stash[_DUT_UNAVAILABLE] = str(why)
         pytest.skip(str(why))
     try:
         yield device
@@ -147,9 +197,7 @@ def ftp_server(
     """
     started: list[FtpServer] = []
 
-    def start(
-        files: dict[str, bytes], policy: TransferPolicy = TransferPolicy.CLIENT
-    ) -> FtpServer:
+    def start(files: dict[str, bytes], policy: TransferPolicy = TransferPolicy.CLIENT) -> FtpServer:
         root = tmp_path_factory.mktemp("ftp-root")
         for name, data in files.items():
             (root / name).write_bytes(data)
