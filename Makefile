@@ -12,6 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	touch $(STAMP)
 
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,bench,bench-tools]"
+	$(BIN)/python -m benchmarks
+
 reproduce: $(STAMP)
 	$(BIN)/hil reproduce
 

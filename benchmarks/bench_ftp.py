@@ -14,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.common import MIB, Row, medians, ms, quiet_pyftpdlib, rate
-from hil.ftp.handler import PolicyDTPHandler
 from hil.ftp.policy import TransferPolicy
 from hil.ftp.server import FtpServer, FtpServerConfig
 from hil.image.signing import make_test_payload
 
 FILE = "app_update.bin"
+TINY = "one_byte.bin"
 
 
 def _wait_ready(host: str, port: int) -> None:
@@ -136,21 +136,11 @@ class _SendfileServer:
         self.listener.close()
 
 
-def _ftp_fetch(ftp: ftplib.FTP, buf: bytearray) -> int:
-    with ftp.transfercmd(f"RETR {FILE}") as conn:
+def _ftp_fetch(ftp: ftplib.FTP, buf: bytearray, name: str = FILE) -> int:
+    with ftp.transfercmd(f"RETR {name}") as conn:
         got = _recv_all(conn, buf)
     ftp.voidresp()
     return got
-
-
-def _with_big_sendfile(fetch: Callable[[], int]) -> int:
-    """The proposal in proposed/handler_sendfile.diff: one sendfile call of up to 1 MiB per
-    loop turn instead of pyftpdlib's 64 KiB (class attribute, restored at once)."""
-    PolicyDTPHandler.ac_out_buffer_size = MIB
-    try:
-        return fetch()
-    finally:
-        del PolicyDTPHandler.ac_out_buffer_size
 
 
 def bench_retr(repeat: int) -> list[Row]:
@@ -160,6 +150,7 @@ def bench_retr(repeat: int) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="bench-retr-") as tmp:
         path = Path(tmp) / FILE
         path.write_bytes(data)
+        (Path(tmp) / TINY).write_bytes(b"x")
         raw = _SendfileServer(path)
         config = FtpServerConfig(root=Path(tmp), policy=TransferPolicy.CLIENT)
         with FtpServer(config) as server, ftplib.FTP() as ftp:
@@ -167,10 +158,10 @@ def bench_retr(repeat: int) -> list[Row]:
             ftp.login(server.user, server.password)
             ftp.voidcmd("TYPE I")
             assert _ftp_fetch(ftp, buf) == len(data) and buf[: len(data)] == data
-            t_bin, t_big, t_raw = medians(
+            t_bin, t_raw, t_tiny = medians(
                 lambda: _ftp_fetch(ftp, buf),
-                lambda: _with_big_sendfile(lambda: _ftp_fetch(ftp, buf)),
                 lambda: raw.fetch(buf),
+                lambda: _ftp_fetch(ftp, buf, TINY),
                 repeat=repeat,
             )
             ftp.voidcmd("TYPE A")
@@ -183,9 +174,17 @@ def bench_retr(repeat: int) -> list[Row]:
             "RETR 1 MiB, TYPE I, loopback (ftplib client, incl. PASV/150/226)",
             rate(len(data), t_bin),
             f"raw os.sendfile {rate(len(data), t_raw)}",
-            f"{share:.2f} of raw ({t_raw / t_big:.2f} with 1 MiB sendfile)",
+            f"{share:.3f} of raw",
             ">= 0.5 of raw",
             share >= 0.5,
+        ),
+        Row(
+            "RETR of 1 byte, TYPE I: the protocol's fixed cost",
+            ms(t_tiny),
+            f"raw 1 MiB copy {ms(t_raw)}",
+            f"{t_tiny / t_bin:.0%} of the 1 MiB RETR",
+            "report",
+            None,
         ),
         Row(
             "RETR 1 MiB, TYPE A (LF->CRLF in Python)",

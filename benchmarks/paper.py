@@ -57,12 +57,12 @@ def section(repeat: int = 5) -> str:
         ("SWD protocol limit (data only)", None, 0.0),
         (f"pynrfjprog `read`/`qspi_read`, {calls_now} x 64 KiB calls", SESSION, t_list),
         (
-            f"nrfjprog `--memrd` text, {calls_now} calls of 64 KiB (today)",
+            f"nrfjprog `--memrd` text if read in {calls_now} calls of 64 KiB",
             calls_now * NRFJPROG_CALL,
             t_parse,
         ),
         (
-            f"nrfjprog `--memrd` text, {calls_best} call of <= 1 MB (proposed)",
+            f"nrfjprog `--memrd` text, {calls_best} call of <= 1 MB (what the backend does)",
             calls_best * NRFJPROG_CALL,
             t_parse,
         ),
@@ -83,11 +83,11 @@ def section(repeat: int = 5) -> str:
         "~8 MB/s), so SWD still dominates.",
         f"* With nrfjprog every chunk is a process that reconnects: {calls_now} x "
         f"{NRFJPROG_CALL} s overhead dominates. Reading in 1 MB `--memrd` calls "
-        "(`benchmarks/proposed/nrfjprog_chunk.diff`) removes "
+        "(what the nrfjprog backend does) removes "
         f"{(calls_now - calls_best) * NRFJPROG_CALL:.1f} s; progress then comes once per MB.",
         f"* Text is {len(text) / SLOT:.1f} B per data byte through the pipe (negligible); parsing "
         "it costs "
-        f"{ms(t_parse)} today (see the parse rows for the proposal).",
+        f"{ms(t_parse)}.",
         "* Errors are slow: pynrfjprog's `get_errors()` sleeps 0.5 s per failed call.",
     ]
     return "\n".join(lines) + "\n"

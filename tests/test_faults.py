@@ -51,7 +51,6 @@ class Bench:
     dut: Dut
     kit: UpdateKit
     serve: Callable[..., FtpServer]
-    device_host: str | None
 
     def download(
         self,
@@ -61,7 +60,7 @@ class Bench:
         path: str | None = None,
     ) -> DownloadResult:
         size = len(self.kit.update_image) if size is None else size
-        endpoint = endpoint_for(server, self.device_host)
+        endpoint = endpoint_for(server)  # a bench DUT swaps in its hardware map's ftp_host
         return self.dut.download(endpoint, path or self.kit.update_name, size, mode)
 
     def serve_update(self, *faults: FtpFault, data: bytes | None = None) -> FtpServer:
@@ -94,8 +93,8 @@ class Case:
     """The data arrived whole despite the fault: the slot must hold the image."""
     reboot: bool = True
     """Reset before the clean download (False: the clean download follows in the same boot)."""
-    device_faults: Callable[[], tuple[SimFault, ...]] | None = None
-    """Faults for the simulated DK (fresh ones per run); the case is skipped on real hardware."""
+    device_faults: tuple[SimFault, ...] = ()
+    """Faults of the simulated DK; the case is skipped on real hardware."""
 
 
 def served(*faults: FtpFault, mode: ClientMode = ClientMode.BINARY) -> Callable[[Bench], Outcome]:
@@ -143,7 +142,7 @@ def ascii_overflow(bench: Bench) -> Outcome:
 def power_cut(bench: Bench) -> Outcome:
     assert isinstance(bench.dut, SimDut)
     server = bench.serve_update()
-    endpoint = endpoint_for(server, bench.device_host)
+    endpoint = endpoint_for(server)
     size = len(bench.kit.update_image)
     boot = download_until_reset(bench.dut, endpoint, bench.kit.update_name, size, ClientMode.BINARY)
     return Outcome(None, boot)
@@ -204,27 +203,27 @@ CASES = [
         intact=True,
         reboot=False,
     ),
-    Case("power-cut-at-page", power_cut, None, dfu=None, device_faults=lambda: (PowerCut(4096),)),
-    Case("power-cut", power_cut, None, dfu=None, device_faults=lambda: (PowerCut(OFFSET),)),
+    Case("power-cut-at-page", power_cut, None, dfu=None, device_faults=(PowerCut(4096),)),
+    Case("power-cut", power_cut, None, dfu=None, device_faults=(PowerCut(OFFSET),)),
     Case(
         "no-dfu-target-reset",
         aborted_then_complete,
         226,
         rx=whole,
-        device_faults=lambda: (SkipDfuReset(),),
+        device_faults=(SkipDfuReset(),),
     ),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_fault_leaves_old_image_and_clean_update_boots(
-    case: Case, fault_dut: Dut, faulty_ftp_server, update_kit: UpdateKit, hil_options
+    case: Case, fault_dut: Dut, faulty_ftp_server, update_kit: UpdateKit
 ) -> None:
-    if case.device_faults is not None and fault_dut.kind != "sim":
+    if case.device_faults and fault_dut.kind != "sim":
         pytest.skip(SIM_ONLY)
-    bench = Bench(fault_dut, update_kit, faulty_ftp_server, hil_options.ftp_device_host)
+    bench = Bench(fault_dut, update_kit, faulty_ftp_server)
     dut, image = fault_dut, update_kit.update_image
-    faults = case.device_faults() if case.device_faults else ()
+    faults = case.device_faults
     with installed(dut, *faults) if faults else contextlib.nullcontext():
         assert dut.provision().app_version == update_kit.old_version
         outcome = case.run(bench)
@@ -258,7 +257,7 @@ def check_fault_phase(case: Case, bench: Bench, outcome: Outcome) -> None:
     if scheduled:
         max_size = max_image_size_swap_move(dut.layout.slot_size, sector_size=0x1000)
         verdict = validate_image(BytesArea(slot), kit.keys, max_size)
-        assert not verdict.ok, "the device reported success for data that is valid"
+        assert not verdict.ok, "a fault that corrupts data left a valid image"
         assert dut.schedule_update() == 0
 
     if not case.reboot:
@@ -280,16 +279,25 @@ def check_fault_phase(case: Case, bench: Bench, outcome: Outcome) -> None:
     indirect=True,
     ids=str,
 )
-def test_shell_answers_after_an_ftp_fault(
-    ftp_fault: FtpServer, fault_dut: Dut, update_kit: UpdateKit, hil_options
+def test_schedule_after_a_failed_download_is_caught_by_mcuboot(
+    ftp_fault: FtpServer, fault_dut: Dut, update_kit: UpdateKit
 ) -> None:
-    """The firmware prints its result and its shell keeps answering: no hang, no reboot."""
+    """A host that schedules anyway: the shell still answers, and MCUboot refuses the rest.
+
+    The firmware's ``ftpdfu schedule`` does not look at the last result: once a download
+    has started, dfu_target stays current and the request is accepted.
+    """
     fault_dut.provision()
-    bench = Bench(fault_dut, update_kit, lambda **_: ftp_fault, hil_options.ftp_device_host)
+    bench = Bench(fault_dut, update_kit, lambda **_: ftp_fault)
     result = bench.download(ftp_fault)
     assert not result.ok and ftp_fault.fault_log.events
     assert fault_dut.running_version() == update_kit.old_version
-    assert fault_dut.schedule_update() != 0  # nothing usable to schedule
+    started = result.rx >= 32  # dfu_target_init ran on the first 32 bytes
+    assert fault_dut.schedule_update() == (0 if started else -EACCES)
+    boot = fault_dut.reset()
+    expected = BootDecision.REJECTED if started else BootDecision.NO_UPGRADE
+    assert boot.decision is expected, boot.text()
+    assert boot.app_version == update_kit.old_version
 
 
 @pytest.mark.parametrize("sim_fault", [PowerCut(OFFSET)], indirect=True, ids=str)

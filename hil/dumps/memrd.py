@@ -11,11 +11,12 @@ import re
 
 from hil.dumps.model import Dump, DumpFormat
 from hil.errors import HilError
-from hil.probe.memrd import WIDTHS, format_dump, parse_dump, parse_line
+from hil.probe.memrd import WIDTHS, format_dump, parse_dump, parse_line, parse_regular
 
 MAX_MESSAGE = 160
 _LINE_SPLIT = re.compile(r"[\r\n]")
 _ASCII_COLUMN = re.compile(r"   \|(.{1,16})\|\s*$")
+_PRINTABLE = bytes(b if 0x20 <= b < 0x7F else 0x2E for b in range(256))
 
 
 def _printable(data: bytes) -> str:
@@ -38,6 +39,9 @@ def _short(text: str) -> str:
 
 def read_memrd(text: str, source: str = "<dump>") -> Dump:
     """The bytes and start address of a memrd text dump."""
+    regular = parse_regular(text)  # the usual case, in one pass
+    if regular is not None and regular[2] == regular[1].translate(_PRINTABLE).decode("ascii"):
+        return Dump(regular[1], regular[0], DumpFormat.MEMRD)
     try:
         start: int | None = None
         for raw in _LINE_SPLIT.split(text):

@@ -24,13 +24,15 @@ from hil.ftp.handler import PolicyDTPHandler, PolicyFTPHandler
 log = logging.getLogger(__name__)
 
 SEGMENT_GAP = 0.02  # seconds between segments released after a split reply
+RESET_DELAY = 0.1  # seconds from the last byte to the RST: the client's connect() has returned
 
 
 @dataclass(frozen=True)
 class DropData:
     """Close the data connection after ``after`` bytes; the control channel then says 426.
 
-    ``abortive`` closes with a TCP RST (SO_LINGER 0) instead of a FIN.
+    ``abortive`` closes with a TCP RST (SO_LINGER 0) instead of a FIN, ``RESET_DELAY`` after
+    the last byte.
     """
 
     after: int
@@ -236,7 +238,8 @@ class FaultDTPHandler(PolicyDTPHandler, ThrottledDTPHandler):
         self.fault_log.record(fault, session, f"after {self.tot_bytes_sent} B")
         match fault:
             case DropData():
-                self.ioloop.call_later(0, self._drop, fault.abortive, _errback=self.handle_error)
+                delay = RESET_DELAY if fault.abortive else 0
+                self.ioloop.call_later(delay, self._drop, fault.abortive, _errback=self.handle_error)
             case StallData(seconds=float() | int() as seconds):
                 self.ioloop.call_later(seconds, self._resume, _errback=self.handle_error)
             case StopServer():

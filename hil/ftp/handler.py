@@ -36,6 +36,7 @@ class PolicyDTPHandler(DTPHandler):
     skip a translation the policy forces.
     """
 
+    ac_out_buffer_size = 0x100000  # one sendfile() of up to 1 MiB per loop turn (was 64 KiB)
     _producer_type: str | None = None
 
     def push_with_producer(self, producer: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from hil.probe.base import ComPort, Core, Memory, Probe, ProbeOptions, ResetKind, xip_address
@@ -25,6 +26,8 @@ class NrfjprogProbe(Probe):
 
     def __init__(self, options: ProbeOptions | None = None) -> None:
         super().__init__(options)
+        if self.options.chunk_size == ProbeOptions.chunk_size:  # default: one call per MB
+            self.options = replace(self.options, chunk_size=MAX_READ)
         self.exe = find_tool(self.options.tool or "nrfjprog", INSTALL_HINT)
         self._core = Core.APPLICATION
 

@@ -25,15 +25,14 @@ from hil.sim.dut import SimDut
 from hil.sim.flash import FlashArea
 
 
-@dataclass
+@dataclass(frozen=True)
 class PowerCut:
     """Reset the board when ``at`` image bytes have been passed to ``dfu_target_write()``.
 
-    Fires once per installation, on the first download that gets that far.
+    Fires once per installation (:func:`install`), on the first download that gets that far.
     """
 
     at: int
-    fired: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         if self.at < 0:
@@ -41,6 +40,14 @@ class PowerCut:
 
     def __str__(self) -> str:
         return f"power-cut@{self.at}"
+
+
+@dataclass
+class ArmedCut:
+    """One installed power cut, shared by every boot's dfu_target until it fires."""
+
+    at: int
+    fired: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ class FaultyDfuTarget(DfuTarget):
     """A dfu_target on a board with faults: halts the board at a byte offset, or never resets."""
 
     board: SimNrf5340 | None = None
-    power_cut: PowerCut | None = None
+    power_cut: ArmedCut | None = None
     skip_reset: bool = False
     written: int = field(default=0, init=False)
     halted: bool = field(default=False, init=False)
@@ -80,7 +87,7 @@ class FaultyDfuTarget(DfuTarget):
         self._halt(cut)
         return rc
 
-    def _halt(self, cut: PowerCut) -> None:
+    def _halt(self, cut: ArmedCut) -> None:
         cut.fired = True
         self.halted = True
         if self.board is not None:
@@ -108,7 +115,7 @@ def _sim_board(dut: object) -> SimNrf5340:
 def install(dut: object, *faults: SimFault) -> None:
     """Build every later boot's dfu_target with ``faults``; takes effect at the next reset."""
     board = _sim_board(dut)
-    cut = next((f for f in faults if isinstance(f, PowerCut)), None)
+    cut = next((ArmedCut(f.at) for f in faults if isinstance(f, PowerCut)), None)
     skip = any(isinstance(f, SkipDfuReset) for f in faults)
 
     def factory(secondary: FlashArea, trailer: TrailerLayout) -> DfuTarget:

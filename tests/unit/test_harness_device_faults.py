@@ -14,6 +14,7 @@ from hil.sim.device import SimConfig
 from hil.sim.dfu_target import DfuTarget, ImageType
 from hil.sim.dut import SimDut
 from hil.sim.faults import (
+    ArmedCut,
     FaultyDfuTarget,
     PowerCut,
     SkipDfuReset,
@@ -42,7 +43,7 @@ def stream(dfu: DfuTarget, data: bytes, chunk: int = 708) -> None:
 
 
 def test_power_cut_keeps_only_flushed_pages() -> None:
-    cut = PowerCut(10_000)
+    cut = ArmedCut(10_000)
     dfu = target(power_cut=cut)
     stream(dfu, IMAGE)
     assert cut.fired and dfu.halted and dfu.written == 10_000
@@ -54,7 +55,7 @@ def test_power_cut_keeps_only_flushed_pages() -> None:
 
 
 def test_power_cut_fires_once() -> None:
-    cut = PowerCut(100)
+    cut = ArmedCut(100)
     stream(target(power_cut=cut), IMAGE)
     fresh = target(power_cut=cut)  # the next boot's dfu_target
     stream(fresh, IMAGE)
