@@ -239,7 +239,8 @@ class FaultDTPHandler(PolicyDTPHandler, ThrottledDTPHandler):
         match fault:
             case DropData():
                 delay = RESET_DELAY if fault.abortive else 0
-                self.ioloop.call_later(delay, self._drop, fault.abortive, _errback=self.handle_error)
+                errback = self.handle_error
+                self.ioloop.call_later(delay, self._drop, fault.abortive, _errback=errback)
             case StallData(seconds=float() | int() as seconds):
                 self.ioloop.call_later(seconds, self._resume, _errback=self.handle_error)
             case StopServer():
