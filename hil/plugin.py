@@ -17,6 +17,13 @@ from hil.bench.settings import current as current_bench
 from hil.dut.base import Dut
 from hil.dut.factory import DUT_KINDS, DutUnavailable, create_dut
 from hil.errors import HilError
+from hil.fixtures_faults import (  # noqa: F401 - fixtures re-exported to pytest
+    fault_dut,
+    faulty_ftp_server,
+    ftp_fault,
+    overflow_image,
+    sim_fault,
+)
 from hil.ftp.policy import TransferPolicy
 from hil.ftp.server import FtpServer, FtpServerConfig
 from hil.image.keys import KeyType

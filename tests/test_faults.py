@@ -38,8 +38,6 @@ from hil.sim.dut import SimDut
 from hil.sim.errno import EACCES, EFBIG, EIO, ENOMEM
 from hil.sim.faults import PowerCut, SimFault, SkipDfuReset, download_until_reset, installed
 
-pytest_plugins = ["hil.fixtures_faults"]
-
 OFFSET = 70_001  # mid-image; on no page (4 KiB), 64 KiB or recv (708 B) boundary
 THROTTLE = Throttle(64 * 1024)  # ThrottledDTPHandler: two bursts, then a 2 s pause
 
