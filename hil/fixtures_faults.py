@@ -1,6 +1,6 @@
 """pytest fixtures for fault injection: faulty FTP servers and faults on the simulated DK.
 
-They build on the ``hil`` plugin's fixtures (``hil_options``, ``update_kit``, ``dut``).
+They build on the ``hil`` plugin's fixtures (``ftp_server``, ``update_kit``, ``dut``).
 """
 
 from __future__ import annotations
@@ -13,16 +13,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from hil.dut.base import Dut
-from hil.ftp.faults import FtpFault
-from hil.ftp.policy import TransferPolicy
-from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.ftp.server import FtpServer
 from hil.image.signing import SigningParams, make_test_payload, sign_image
 from hil.kit import UpdateKit
 from hil.layout import Layout
 from hil.mcuboot.validate import max_image_size_swap_move
 
 if TYPE_CHECKING:
-    from hil.plugin import HilOptions
+    pass
 
 FAULT_LISTEN_TIME = 1.0
 """The simulated ftp_client's poll timeout in fault tests (CONFIG_FTP_CLIENT_LISTEN_TIME: 10 s)."""
@@ -42,46 +40,9 @@ def _as_tuple(value: Any) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def faulty_ftp_server(
-    hil_options: HilOptions, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[..., FtpServer]]:
-    """Factory: ``faulty_ftp_server(files={"name": data}, faults=(DropData(1000),))``.
-
-    Like ``ftp_server``, plus ``faults`` (one fault or a tuple; none gives a clean server).
-    Every server started is stopped when the test ends.
-    """
-    started: list[FtpServer] = []
-
-    def start(
-        files: dict[str, bytes],
-        faults: FtpFault | tuple[FtpFault, ...] = (),
-        policy: TransferPolicy = TransferPolicy.CLIENT,
-    ) -> FtpServer:
-        root = tmp_path_factory.mktemp("ftp-root")
-        for name, data in files.items():
-            (root / name).write_bytes(data)
-        config = FtpServerConfig(
-            root=root,
-            policy=policy,
-            bind_host=hil_options.ftp_bind,
-            passive_ports=hil_options.passive_ports,
-            faults=_as_tuple(faults),
-        )
-        server = FtpServer(config).start()
-        started.append(server)
-        names = ", ".join(str(f) for f in config.faults) or "none"
-        log.info("serving %s (policy %s, faults: %s)", server.url(), policy, names)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
-
-
-@pytest.fixture
 def ftp_fault(
     request: pytest.FixtureRequest,
-    faulty_ftp_server: Callable[..., FtpServer],
+    ftp_server: Callable[..., FtpServer],
     update_kit: UpdateKit,
 ) -> FtpServer:
     """A started server serving the update image with the fault(s) given as the parameter.
@@ -89,7 +50,7 @@ def ftp_fault(
     ``@pytest.mark.parametrize("ftp_fault", [DropData(70_001)], indirect=True)``
     """
     faults = getattr(request, "param", ())
-    return faulty_ftp_server(files={update_kit.update_name: update_kit.update_image}, faults=faults)
+    return ftp_server(files={update_kit.update_name: update_kit.update_image}, faults=faults)
 
 
 @pytest.fixture

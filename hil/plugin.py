@@ -19,13 +19,13 @@ from hil.dut.factory import DUT_KINDS, DutUnavailable, create_dut
 from hil.errors import HilError
 from hil.fixtures_faults import (  # noqa: F401 - fixtures re-exported to pytest
     fault_dut,
-    faulty_ftp_server,
     ftp_fault,
     overflow_image,
     sim_fault,
 )
+from hil.ftp.faults import FtpFault
 from hil.ftp.policy import TransferPolicy
-from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.ftp.server import FtpServer, FtpServerConfig, parse_port_range
 from hil.image.keys import KeyType
 from hil.kit import UpdateKit, make_sim_kit
 from hil.layout import Layout
@@ -127,12 +127,9 @@ def _port_range(text: str | None) -> range | None:
     if text is None:
         return None
     try:
-        low, high = (int(part) for part in text.split("-"))
-    except ValueError:
-        raise pytest.UsageError(f"--ftp-passive-ports expects LOW-HIGH, got {text!r}") from None
-    if not 0 < low <= high < 65536:
-        raise pytest.UsageError(f"--ftp-passive-ports: {text!r} is not a valid port range")
-    return range(low, high + 1)
+        return parse_port_range(text)
+    except HilError as err:
+        raise pytest.UsageError(f"--ftp-passive-ports: {err}") from None
 
 
 @pytest.fixture(scope="session")
@@ -197,14 +194,19 @@ def dut(
 def ftp_server(
     hil_options: HilOptions, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., FtpServer]]:
-    """Factory: ``ftp_server(files={"name": data}, policy=TransferPolicy.CLIENT)``.
+    """Factory: ``ftp_server(files={"name": data}, policy=..., faults=(DropData(1000),))``.
 
-    Each call starts a real pyftpdlib server with fresh credentials on its own directory;
-    all are stopped when the test ends.
+    Each call starts a real pyftpdlib server with fresh credentials on its own directory,
+    optionally with injected faults (one or a tuple; see ``hil.ftp.faults``); all are stopped
+    when the test ends.
     """
     started: list[FtpServer] = []
 
-    def start(files: dict[str, bytes], policy: TransferPolicy = TransferPolicy.CLIENT) -> FtpServer:
+    def start(
+        files: dict[str, bytes],
+        policy: TransferPolicy = TransferPolicy.CLIENT,
+        faults: FtpFault | tuple[FtpFault, ...] | list[FtpFault] = (),
+    ) -> FtpServer:
         root = tmp_path_factory.mktemp("ftp-root")
         for name, data in files.items():
             (root / name).write_bytes(data)
@@ -213,10 +215,14 @@ def ftp_server(
             policy=policy,
             bind_host=hil_options.ftp_bind,
             passive_ports=hil_options.passive_ports,
+            faults=tuple(faults) if isinstance(faults, tuple | list) else (faults,),
         )
         server = FtpServer(config).start()
         started.append(server)
-        logging.getLogger("hil.ftp").info("serving %s (policy %s)", server.url(), policy)
+        names = ", ".join(str(f) for f in config.faults) or "none"
+        logging.getLogger("hil.ftp").info(
+            "serving %s (policy %s, faults: %s)", server.url(), policy, names
+        )
         return server
 
     yield start

@@ -215,11 +215,11 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_fault_leaves_old_image_and_clean_update_boots(
-    case: Case, fault_dut: Dut, faulty_ftp_server, update_kit: UpdateKit
+    case: Case, fault_dut: Dut, ftp_server, update_kit: UpdateKit
 ) -> None:
     if case.device_faults and fault_dut.kind != "sim":
         pytest.skip(SIM_ONLY)
-    bench = Bench(fault_dut, update_kit, faulty_ftp_server)
+    bench = Bench(fault_dut, update_kit, ftp_server)
     dut, image = fault_dut, update_kit.update_image
     faults = case.device_faults
     with installed(dut, *faults) if faults else contextlib.nullcontext():
@@ -300,12 +300,12 @@ def test_schedule_after_a_failed_download_is_caught_by_mcuboot(
 
 @pytest.mark.parametrize("sim_fault", [PowerCut(OFFSET)], indirect=True, ids=str)
 def test_power_cut_leaves_the_partial_image_unscheduled(
-    sim_fault: Dut, faulty_ftp_server, update_kit: UpdateKit
+    sim_fault: Dut, ftp_server, update_kit: UpdateKit
 ) -> None:
     """The pages flushed before the cut are in the slot; the trailer is untouched."""
     assert isinstance(sim_fault, SimDut)
     sim_fault.provision()
-    server = faulty_ftp_server(files={update_kit.update_name: update_kit.update_image})
+    server = ftp_server(files={update_kit.update_name: update_kit.update_image})
     image = update_kit.update_image
     endpoint = endpoint_for(server)
     boot = download_until_reset(

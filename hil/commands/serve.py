@@ -14,7 +14,7 @@ from urllib.parse import quote
 from hil.errors import HilError
 from hil.forensics.transforms import lone_lf_offsets, pyftpdlib_ascii
 from hil.ftp.policy import TransferPolicy
-from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.ftp.server import FtpServer, FtpServerConfig, parse_port_range
 
 EPILOG = (
     "Exit codes: 0 stopped with Ctrl-C; 2 unusable input (directory, address or port; one-line "
@@ -38,12 +38,9 @@ def _port(text: str) -> int:
 
 def _port_range(text: str) -> range:
     try:
-        low, high = (int(part) for part in text.split("-"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected LOW-HIGH, got {text!r}") from None
-    if not 0 < low <= high < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a valid port range")
-    return range(low, high + 1)
+        return parse_port_range(text)
+    except HilError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -187,3 +187,14 @@ class FtpServer:
     def __repr__(self) -> str:
         where = f"{self._address[0]}:{self._address[1]}" if self._address else "not started"
         return f"FtpServer({where}, root={self.config.root}, policy={self.config.policy})"
+
+
+def parse_port_range(text: str) -> range:
+    """``"60000-60100"`` as a range of ports (both ends included)."""
+    try:
+        low, high = (int(part) for part in text.split("-"))
+    except ValueError:
+        raise HilError(f"expected a port range LOW-HIGH, got {text!r}") from None
+    if not 0 < low <= high < 65536:
+        raise HilError(f"{text!r} is not a valid port range (1-65535, LOW <= HIGH)")
+    return range(low, high + 1)
