@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hil.commands.args import number
 from hil.errors import HilError
 from hil.image.header import IMAGE_MAGIC
 from hil.image.keys import PublicKey, load_public_key
@@ -15,16 +16,6 @@ from hil.mcuboot.validate import BytesArea, max_image_size_swap_move, validate_i
 
 DEFAULT_SLOT_SIZE = 0x78000
 SECTOR_SIZE = 0x1000  # nRF5340 internal flash and the DK's MX25R64
-
-
-def _size(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid size {text!r} (hex 0x... or decimal)") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"size must be positive, got {text}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--slot-size",
-        type=_size,
+        type=number(1, "size"),
         default=DEFAULT_SLOT_SIZE,
         metavar="N",
         help=f"slot size, hex or decimal (default 0x{DEFAULT_SLOT_SIZE:x}, NCS v2.6.0 nRF5340)",

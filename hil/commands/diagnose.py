@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
+from hil.commands.args import number
 from hil.dumps import FORMAT_CHOICES, Dump, load_dump
 from hil.errors import HilError
 from hil.forensics import diagnose
@@ -19,16 +20,6 @@ EPILOG = (
     "Exit codes: 0 the slot holds the image unchanged and MCUboot would accept it; "
     "1 a problem was found (what and where is printed); 2 unusable input (one-line error)."
 )
-
-
-def _number(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r} (use 0x... or decimal)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,14 +50,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--slot-size",
-        type=_number,
+        type=number(0),
         default=None,
         metavar="N",
         help="slot size (default: the dump's size, at least 0x78000 as NCS v2.6.0 nRF5340)",
     )
     parser.add_argument(
         "--slot-address",
-        type=_number,
+        type=number(0),
         default=None,
         metavar="ADDR",
         help="where the slot starts, for a HEX or memrd dump that covers more than the slot",

@@ -7,17 +7,11 @@ from pathlib import Path
 
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
+from hil.commands.args import number
 from hil.errors import HilError
 from hil.layout import Layout
 from hil.probe import BACKENDS, DEFAULT_BACKEND, XIP_BASE, Memory, ProbeOptions, open_probe
 from hil.probe.memrd import format_dump
-
-
-def _number(text: str) -> int:
-    try:
-        return int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r} (use 0x... or decimal)") from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--slot", help="partition name: secondary, primary or a partitions.yml name")
-    what.add_argument("--address", type=_number, help="start address (with --length)")
-    parser.add_argument("--length", type=_number, help="number of bytes (with --address)")
+    what.add_argument("--address", type=number(0), help="start address (with --length)")
+    parser.add_argument("--length", type=number(0), help="number of bytes (with --address)")
     parser.add_argument(
         "--layout",
         default="internal",
