@@ -8,6 +8,7 @@ masked), the diagnosis (text and JSON) and an SVG map of each slot.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -30,9 +31,10 @@ Record = Callable[[str, object], None]
 
 
 def folder_name(nodeid: str) -> str:
-    """A file-system-safe folder name for a test id."""
+    """A file-system-safe folder name for a test id, unique per id (a short hash ends it)."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", nodeid.replace("::", "__")).strip("._")
-    return name[:MAX_FOLDER_NAME] or "test"
+    digest = hashlib.sha1(nodeid.encode()).hexdigest()[:8]
+    return f"{name[:MAX_FOLDER_NAME] or 'test'}-{digest}"
 
 
 def probe_serial(dut: object) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -98,9 +98,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--hw-lock-timeout",
         type=float,
-        default=600.0,
+        default=None,
         metavar="SECONDS",
-        help="how long to wait for a free DK when several test workers share a bench",
+        help="how long to wait for a free DK when several test workers share a bench "
+        "(default 600)",
     )
     group.addoption(
         "--hil-artifacts",
@@ -112,15 +113,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    hw_map = config.getoption("--hw-map", None)
-    configure_bench(
-        BenchSettings(
-            hw_map=Path(hw_map) if hw_map else None,
-            dk=config.getoption("--hw-dk", None),
-            backend=config.getoption("--probe-backend", None),
-            lock_timeout=config.getoption("--hw-lock-timeout", 600.0),
-        )
-    )
+    """Bench settings: the HIL_* environment variables, overridden by the options given."""
+    try:
+        settings = BenchSettings.from_env()
+    except HilError as err:
+        raise pytest.UsageError(str(err)) from None
+    given = {
+        "hw_map": Path(p) if (p := config.getoption("--hw-map", None)) else None,
+        "dk": config.getoption("--hw-dk", None),
+        "backend": config.getoption("--probe-backend", None),
+        "lock_timeout": config.getoption("--hw-lock-timeout", None),
+    }
+    configure_bench(replace(settings, **{k: v for k, v in given.items() if v is not None}))
 
 
 def _port_range(text: str | None) -> range | None:

@@ -15,6 +15,7 @@ from hil.errors import HilError
 PROMPT = "uart:~$ "
 ZEPHYR_BANNER = "*** Booting nRF Connect SDK v3.5.99-ncs1 ***"
 READY_PREFIX = "FTPDFU_READY"
+PATH_MAX = 120  # FTPDFU_PATH_MAX: RETR is formatted into a 128-byte buffer
 
 
 class ClientMode(StrEnum):
@@ -48,6 +49,8 @@ def get_command(
     for name, value in (("host", host), ("user", user), ("password", password), ("path", path)):
         if not value or any(ch.isspace() for ch in value):
             raise HilError(f"the firmware shell cannot pass {name} {value!r}: empty or has spaces")
+    if len(path) > PATH_MAX:
+        raise HilError(f"path {path!r} is longer than the firmware's {PATH_MAX} characters")
     return f"ftpdfu get {host} {port} {user} {password} {path} {size} {mode.value}"
 
 

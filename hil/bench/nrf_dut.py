@@ -61,20 +61,29 @@ class NrfDut(ShellDut):
         return super().download(endpoint, path, size, mode)
 
     def provision(self) -> BootLog:
-        secondary = self.layout.secondary
+        primary, secondary = self.layout.primary, self.layout.secondary
         with step(log, "provision", dk=self.entry.id, hex=self.merged_hex.name):
             try:
-                self.probe.program(self.merged_hex)
+                self._program_factory(primary)
             except ProbeProtected:
                 if not self.entry.recover:
                     raise
                 log.warning("%s: chip is protected; recovering as the hardware map allows",
                             self.entry.id)
                 self.probe.recover()
-                self.probe.program(self.merged_hex)
+                self._program_factory(primary)
             self.probe.erase(memory_of(secondary), secondary.address, secondary.size)
             self._check_erased(secondary)
         return self.reset()
+
+    def _program_factory(self, primary: Partition) -> None:
+        """Erase the primary, then program merged.hex (MCUboot + the old image).
+
+        Programming erases only the sectors the hex touches: the primary's trailer from an
+        earlier swap would survive and make MCUboot revert, so the slot is erased first.
+        """
+        self.probe.erase(memory_of(primary), primary.address, primary.size)
+        self.probe.program(self.merged_hex)
 
     def _check_erased(self, partition: Partition) -> None:
         """Read back the first and last page: catches an erase that missed its range."""

@@ -37,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--snr", type=int, help="J-Link serial number (needed with several)")
     parser.add_argument("--width", type=int, choices=(8, 16, 32), default=32,
                         help="unit width of the text dump (default 32, as nrfjprog)")
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite OUT.bin and OUT.txt if they exist"
+    )
     parser.add_argument("-o", "--output", required=True, type=Path,
                         help="output .bin; the text dump goes next to it with .txt")
     parser.set_defaults(run=run)
@@ -71,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix == ".txt":
         raise HilError("-o names the .bin file; the text dump is written next to it as .txt")
     text_path = out.with_suffix(".txt")
+    existing = [str(p) for p in (out, text_path) if p.exists()]
+    if existing and not args.force:
+        raise HilError(f"{' and '.join(existing)} exist: choose another -o, or pass --force")
     with open_probe(args.backend, args.snr, ProbeOptions()) as probe, Progress(
         "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
         TimeRemainingColumn(), transient=True,

@@ -10,6 +10,7 @@ from hil import protocol
 from hil.console import Console
 from hil.dut.base import Dut, FtpEndpoint
 from hil.dut.bootlog import BOOT_DONE_RE, BootLog
+from hil.errors import HilError
 from hil.protocol import ClientMode, DownloadResult
 
 log = logging.getLogger("hil.dut")
@@ -50,7 +51,10 @@ class ShellDut(Dut):
         line = protocol.get_command(
             endpoint.host, endpoint.port, endpoint.user, endpoint.password, path, size, mode
         )
-        match = self._command(line, protocol.RESULT_RE, DOWNLOAD_TIMEOUT, secret=endpoint.password)
+        reply = re.compile(f"{protocol.RESULT_RE.pattern}|{protocol.ERROR_RE.pattern}")
+        match = self._command(line, reply, DOWNLOAD_TIMEOUT, secret=endpoint.password)
+        if match["message"] is not None:
+            raise HilError(f"{self.kind}: the firmware refused the download: {match['message']}")
         result = protocol.parse_result(match.group(0))
         log.info("%s: download %s in %s mode -> %s", self.kind, path, mode, result)
         return result

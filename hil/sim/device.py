@@ -72,10 +72,8 @@ class SimNrf5340:
         return FlashArea(device, partition.address, partition.size, partition.name)
 
     def program_factory_image(self) -> None:
-        """What flashing merged.hex leaves: the old image in the primary, no trailers.
-
-        The secondary slot is erased too, so every run starts from the same state.
-        """
+        """What provisioning leaves on the bench too: the primary erased, then the old image
+        programmed (no trailer), and the secondary erased, so every run starts the same."""
         self.app = None
         self.primary.erase_all()
         self.primary.device.load(self.primary.offset, self.config.factory_image)

@@ -79,3 +79,16 @@ def test_dumps_an_address_range_with_byte_width(monkeypatch, tmp_path):
 def test_bad_arguments_exit_2(tmp_path, capsys, args, message):
     assert main(["dump", *args, "-o", str(tmp_path / "x.bin")]) == 2
     assert message in one_error_line(capsys)
+
+
+def test_never_overwrites_an_earlier_dump_without_force(monkeypatch, tmp_path, capsys):
+    bench = install(monkeypatch, tmp_path)
+    bench.store(external=bench.external())
+    out = tmp_path / "before.bin"
+    out.write_bytes(b"evidence")
+    args = ["dump", "--address", "0x0", "--length", "16", "--backend", "nrfjprog"]
+    assert main([*args, "--snr", str(SNR), "-o", str(out)]) == 2
+    assert "--force" in one_error_line(capsys)
+    assert out.read_bytes() == b"evidence"
+    assert main([*args, "--snr", str(SNR), "-o", str(out), "--force"]) == 0
+    assert len(out.read_bytes()) == 16
