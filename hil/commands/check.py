@@ -9,7 +9,7 @@ from typing import Any
 
 from hil.commands.args import number
 from hil.errors import HilError
-from hil.image.header import IMAGE_MAGIC
+from hil.image.header import HEADER_SIZE, IMAGE_MAGIC
 from hil.image.keys import PublicKey, load_public_key
 from hil.mcuboot.trailer import SwapState, SwapType, TrailerLayout, read_swap_state
 from hil.mcuboot.validate import BytesArea, max_image_size_swap_move, validate_image
@@ -58,6 +58,8 @@ def _read_input(path: Path, slot_size: int) -> bytes:
         raise HilError(f"cannot read {path}: {err.strerror or err}") from None
     if not data:
         raise HilError(f"{path} is empty")
+    if len(data) < HEADER_SIZE:
+        raise HilError(f"{path} is {len(data)} B, shorter than an MCUboot header ({HEADER_SIZE} B)")
     if len(data) > slot_size:
         raise HilError(
             f"{path} is 0x{len(data):x} B, larger than the 0x{slot_size:x} B slot "

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hil import protocol
+from hil.mcuboot.log import line_regex
 
-_PREFIX = r"(?:^|\s)(?:[IWE]: |<(?:inf|wrn|err)> mcuboot: )"
-SWAP_TYPE_RE = re.compile(_PREFIX + r"(?:Image index: \d+, )?Swap type: (?P<type>\w+)")
-REJECTED_RE = re.compile(_PREFIX + r"Image in the secondary slot is not valid!")
-SWAP_STARTED_RE = re.compile(_PREFIX + r"Starting swap using (?:move|scratch) algorithm\.")
-SWAP_REFUSED_RE = re.compile(_PREFIX + r"Not enough free space to run swap upgrade")
-NO_IMAGE_RE = re.compile(_PREFIX + r"Unable to find bootable image")
-MCUBOOT_LINE_RE = re.compile(_PREFIX)
+SWAP_TYPE_RE = line_regex(r"(?:Image index: \d+, )?Swap type: (?P<type>\w+)", literal=False)
+REJECTED_RE = line_regex("Image in the secondary slot is not valid!", "E")
+SWAP_STARTED_RE = line_regex(r"Starting swap using (?:move|scratch) algorithm\.", literal=False)
+SWAP_REFUSED_RE = line_regex("Not enough free space to run swap upgrade")
+NO_IMAGE_RE = line_regex("Unable to find bootable image")
+MCUBOOT_LINE_RE = line_regex("", literal=False)
 BOOT_DONE_RE = re.compile(
     rf"{protocol.READY_RE.pattern}|{NO_IMAGE_RE.pattern}"
 )

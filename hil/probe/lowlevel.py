@@ -10,6 +10,7 @@ from typing import Any
 from hil.probe.base import (
     DPD_RELEASE,
     EXTERNAL_SECTOR,
+    INTERNAL_PAGE,
     ComPort,
     Core,
     Memory,
@@ -147,7 +148,7 @@ class LowLevelProbe(Probe):
         action = f"erase {memory.value} flash 0x{address:x}+0x{length:x}"
         self._device(action)
         if memory is Memory.INTERNAL:
-            for page in range(address, address + length, EXTERNAL_SECTOR):
+            for page in range(address, address + length, INTERNAL_PAGE):
                 self._call(action, "erase_page", page)
             return
         sizes = self._lowlevel.QSPIEraseLen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,30 @@ from hil.sim.errno import EINVAL, ENOTSUP
 from hil.sim.flash import FlashArea
 from hil.sim.ncs_ftp_client import NcsFtpClient
 
+log = logging.getLogger("hil.sim")
+
 FLASH_BUF_LEN = 4096  # one 4 KiB page, __aligned(4): the largest buffer stream_flash accepts
+
+
+_FALLBACK_WARNED = False
+
+
+def _warn_fallback() -> None:
+    global _FALLBACK_WARNED
+    _FALLBACK_WARNED = True
+    log.warning(
+        "sim: no C compiler, so the firmware's ftpdfu_core.c cannot run; using its Python model"
+    )
+
+
+def _parse_uint(text: str, maximum: int) -> int:
+    """ftpdfu_parse_uint(): decimal, or 0x/0o/0b prefixed; no sign, no underscores."""
+    if not text or not text.isascii() or "_" in text or text[0] in "+-" or text != text.strip():
+        raise ValueError(text)
+    value = int(text, 0)
+    if value > maximum:
+        raise ValueError(text)
+    return value
 
 
 @dataclass
@@ -107,11 +131,16 @@ class FtpDfuApp:
         self, host: str, port: str, user: str, password: str, path: str, size: str, mode: str
     ) -> None:
         """The same logic as ftpdfu_core.c, for hosts without a C compiler."""
+        if not _FALLBACK_WARNED:
+            _warn_fallback()
         try:
             client_mode = ClientMode(mode)
-            port_number, file_size = int(port, 0), int(size, 0)
+            port_number, file_size = _parse_uint(port, 0xFFFF), _parse_uint(size, 2**32 - 1)
         except ValueError:
             self.print_line(protocol.format_error(f"bad argument in: {port} {size} {mode}"))
+            return
+        if len(path) > protocol.PATH_MAX:
+            self.print_line(protocol.format_error("path too long for ftp_client"))
             return
         self.dfu.reset()
         download = _Download(self.dfu, file_size)

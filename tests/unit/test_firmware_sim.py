@@ -85,7 +85,8 @@ def test_c_core_and_python_model_agree_step_by_step(server):
         lambda on_data, on_ctrl: NcsFtpClient(on_data, on_ctrl, listen_time=5.0),
         "1.0.0+0",
     )
-    assert core is not None
+    if core is None:
+        pytest.skip("the C core is switched off (FTPDFU_SIM_CORE=python) or cannot be built")
     for path, size, mode in steps(server):
         command = protocol.get_command(
             "127.0.0.1", server.port, server.user, server.password, path, size, mode
