@@ -6,7 +6,7 @@ import logging
 from dataclasses import replace
 
 from hil.bench.build import resolve_build
-from hil.bench.hwmap import HardwareMap
+from hil.bench.hwmap import DkEntry, HardwareMap
 from hil.bench.settings import BenchSettings
 from hil.errors import HilError
 from hil.image.header import ImageHeader
@@ -24,14 +24,30 @@ def _version(image: bytes, what: str) -> str:
 
 
 def bench_kit(settings: BenchSettings) -> UpdateKit | None:
-    """Kit for the DK the settings select (the first one when any DK will do); None: no map.
+    """Kit for the DKs the settings select; None without a hardware map.
 
     The factory image is the build's app_update.bin (what merged.hex puts in the primary
-    slot); the update is ``update_image`` from the map, by default that same file.
+    slot); the update is ``update_image`` from the map, by default that same file. Any free
+    DK may serve a test, so when several are selectable their kits must be the same.
     """
     if settings.hw_map is None:
         return None
-    entry = HardwareMap.load(settings.hw_map).select(settings.dk)[0]
+    entries = HardwareMap.load(settings.hw_map).select(settings.dk)
+    kits = [_entry_kit(entry) for entry in entries]
+    for entry, kit in zip(entries[1:], kits[1:], strict=True):
+        if (kit.factory_image, kit.update_image, kit.keys) != (
+            kits[0].factory_image,
+            kits[0].update_image,
+            kits[0].keys,
+        ):
+            raise HilError(
+                f"{entry.source}: DKs {entries[0].id!r} and {entry.id!r} have different builds, "
+                "images or keys: pick one with --hw-dk (or run one pytest per DK)"
+            )
+    return kits[0]
+
+
+def _entry_kit(entry: DkEntry) -> UpdateKit:
     build = resolve_build(entry)
     if build.signing_key is None:
         raise HilError(

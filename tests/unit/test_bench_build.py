@@ -82,6 +82,27 @@ def test_bench_kit_reads_versions_and_key_from_the_build(tmp_path):
     assert bench_kit(BenchSettings()) is None
 
 
+def test_bench_kit_refuses_dks_with_different_builds_unless_one_is_picked(tmp_path):
+    layout = Layout.builtin("internal")
+    kits = [make_sim_kit(tmp_path / f"k{i}", layout, new_version=f"1.{i}.0+0") for i in (1, 2)]
+    entries = []
+    for i, kit in enumerate(kits, 1):
+        build = tmp_path / f"build{i}" / "zephyr"
+        build.mkdir(parents=True)
+        (build / "merged.hex").write_text(":00000001FF\n")
+        (build / "app_update.bin").write_bytes(kit.factory_image)
+        (tmp_path / f"update{i}.bin").write_bytes(kit.update_image)
+        entries.append(
+            f"- id: dk{i}\n  snr: {SNR + i}\n  build_dir: build{i}\n"
+            f"  update_image: update{i}.bin\n  signing_key: {kit.key_path}\n"
+        )
+    hw_map = tmp_path / "map.yml"
+    hw_map.write_text("".join(entries))
+    with pytest.raises(HilError, match="different builds.*--hw-dk"):
+        bench_kit(BenchSettings(hw_map=hw_map))
+    assert bench_kit(BenchSettings(hw_map=hw_map, dk="dk2")).new_version == "1.2.0+0"
+
+
 def test_bench_kit_needs_a_signing_key(tmp_path):
     build = tmp_path / "build" / "zephyr"
     build.mkdir(parents=True)
