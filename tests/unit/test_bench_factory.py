@@ -12,7 +12,7 @@ from fake_tools.cli_env import install
 from intelhex import IntelHex
 
 from hil.bench.nrf_dut import NrfDut
-from hil.bench.settings import BenchSettings, configure
+from hil.bench.settings import BenchSettings, configure, current
 from hil.dut.factory import DutUnavailable, create_dut
 from hil.errors import HilError
 from hil.layout import FIXTURE_DIR, Layout
@@ -88,10 +88,16 @@ def test_a_probe_without_a_map_is_an_error_not_a_skip(monkeypatch, tmp_path):
 def test_map_from_the_environment(monkeypatch, tmp_path):
     bench = install(monkeypatch, tmp_path)
     bench.set(snrs=[])
-    monkeypatch.setenv("HIL_HW_MAP", str(write_map(tmp_path)))
+    path = write_map(tmp_path)
+    monkeypatch.setenv("HIL_HW_MAP", str(path))
     monkeypatch.setenv("HIL_LOCK_DIR", str(tmp_path / "locks"))
+    monkeypatch.setenv("HIL_DK", "dk1")
+    settings = current()
+    assert (settings.hw_map, settings.dk) == (path, "dk1")
+    assert settings.lock_dir == tmp_path / "locks"
     with pytest.raises(DutUnavailable):
         create_dut("nrf", Layout.builtin(), None, tmp_path)
+    assert list((tmp_path / "locks").iterdir()), "the DK from the map was locked"
 
 
 def test_full_bring_up_with_the_fake_nrfjprog_and_a_pty(monkeypatch, tmp_path):
