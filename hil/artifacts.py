@@ -206,6 +206,27 @@ class EvidenceRecorder:
         self.record("hil_artifacts", str(self.folder))
         return before
 
+    def incomplete(self, error: BaseException, *, dut: Any = None, server: Any = None) -> None:
+        """The update stopped before all evidence existed: keep the logs and the error."""
+        if self.root is None:
+            return
+        secrets = [getattr(server, "password", "")] if server is not None else []
+        console = dut.console.lines if dut is not None else []
+        ftp_log = server.recorder.lines() if server is not None else []
+        folder = self.root / folder_name(self.nodeid)
+        try:
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            (folder / "console.log").write_text(_masked(console, secrets), encoding="utf-8")
+            (folder / "ftp-session.log").write_text(_masked(ftp_log, secrets), encoding="utf-8")
+            message = f"{type(error).__name__}: {error}"
+            (folder / "error.txt").write_text(_masked([message], secrets), encoding="utf-8")
+        except OSError as err:
+            raise HilError(f"cannot write the HIL artifacts under {self.root}: {err}") from None
+        self.folder = folder
+        self.record("hil_artifacts", str(folder))
+
 
 RECORDER_KEY = pytest.StashKey[EvidenceRecorder]()
 

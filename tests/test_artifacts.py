@@ -97,3 +97,39 @@ def _check_junit(junit, artifacts) -> None:
     assert (
         artifacts / folder_name("test_hil_style.py::test_binary_mode") / "slot-after.svg"
     ).exists()
+
+
+BROKEN_UPDATE_TEST = """
+from hil.protocol import ClientMode
+from hil.scenario import run_update
+
+
+def test_update_that_never_finishes(dut, ftp_server, update_kit, hil_evidence):
+    server = ftp_server(files={update_kit.update_name: update_kit.update_image})
+    real_reset, resets = dut.reset, []
+
+    def reset():  # the first boot works; the one after the download never finishes
+        resets.append(1)
+        if len(resets) > 1:
+            raise TimeoutError("no boot line within 30 s")
+        return real_reset()
+
+    dut.reset = reset
+    try:
+        run_update(dut, server, update_kit.update_name, ClientMode.BINARY, update_kit.keys)
+    except Exception as error:
+        hil_evidence.incomplete(error, dut=dut, server=server)
+        raise
+"""
+
+
+def test_an_update_that_stops_early_still_leaves_logs(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_broken=BROKEN_UPDATE_TEST)
+    artifacts = pytester.path / "artifacts"
+    result = pytester.runpytest("--hil-artifacts", str(artifacts), "--hil-key-type", "ed25519")
+    result.assert_outcomes(failed=1)
+    folder = artifacts / folder_name("test_broken.py::test_update_that_never_finishes")
+    assert {p.name for p in folder.iterdir()} == {"console.log", "ftp-session.log", "error.txt"}
+    assert "no boot line within 30 s" in (folder / "error.txt").read_text()
+    assert "FTPDFU_RESULT ftp=226" in (folder / "console.log").read_text()
+    result.stdout.fnmatch_lines(["*- hil artifacts -*", str(folder)])

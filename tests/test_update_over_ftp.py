@@ -44,7 +44,11 @@ def test_update_over_ftp(dut, ftp_server, update_kit, hil_evidence, mode, policy
     assert image.count(b"\n") > image.count(b"\r\n"), "the image must contain lone LF bytes"
     server = ftp_server(files={update_kit.update_name: image}, policy=policy)
 
-    ev: UpdateEvidence = run_update(dut, server, update_kit.update_name, mode, update_kit.keys)
+    try:
+        ev: UpdateEvidence = run_update(dut, server, update_kit.update_name, mode, update_kit.keys)
+    except Exception as error:  # a console timeout, a probe error: keep the logs anyway
+        hil_evidence.incomplete(error, dut=dut, server=server)
+        raise
     hil_evidence(ev, dut=dut, server=server, keys=update_kit.keys)
     translated = effective_type(policy, "i" if mode is ClientMode.BINARY else "a") == "a"
 

@@ -98,7 +98,7 @@ def test_bench_kit_refuses_dks_with_different_builds_unless_one_is_picked(tmp_pa
         )
     hw_map = tmp_path / "map.yml"
     hw_map.write_text("".join(entries))
-    with pytest.raises(HilError, match="different builds.*--hw-dk"):
+    with pytest.raises(HilError, match=r"different builds.*--hw-dk"):
         bench_kit(BenchSettings(hw_map=hw_map))
     assert bench_kit(BenchSettings(hw_map=hw_map, dk="dk2")).new_version == "1.2.0+0"
 
