@@ -20,14 +20,14 @@ reproduce: $(STAMP)
 	$(BIN)/hil reproduce
 
 test: $(STAMP)
-	$(BIN)/ruff check hil tests conftest.py
+	$(BIN)/ruff check hil tests benchmarks conftest.py
 	$(BIN)/pytest -n 2
 	$(BIN)/pytest -q tests/test_update_over_ftp.py --hil-key-type ecdsa-p256
 	$(BIN)/pytest -q tests/test_update_over_ftp.py --hil-key-type ed25519
 	$(BIN)/pytest -q tests/test_update_over_ftp.py --hil-layout external
 
 lint: $(STAMP)
-	$(BIN)/ruff check hil tests conftest.py
+	$(BIN)/ruff check hil tests benchmarks conftest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -6,11 +6,14 @@ to the secondary slot anyway, and MCUboot rejects it at the next boot. Binary tr
 
 from __future__ import annotations
 
+import io
+import os
 import struct
 
 import pytest
 from imgtool import keys as imgtool_keys
 from imgtool.image import Image, VerifyResult
+from pyftpdlib.handlers.ftp.producers import FileProducer
 
 from hil.dut.bootlog import BootDecision
 from hil.ftp.policy import TransferPolicy, effective_type
@@ -25,6 +28,12 @@ CASES = [
     pytest.param(ClientMode.BINARY, TransferPolicy.ASCII, id="TYPE-I-server-forces-ascii"),
     pytest.param(ClientMode.DEFAULT, TransferPolicy.BINARY, id="no-TYPE-server-forces-binary"),
 ]
+
+
+def stock_pyftpdlib_ascii(data: bytes) -> bytes:
+    """What unmodified pyftpdlib sends for this file in TYPE A on this host."""
+    producer = FileProducer(io.BytesIO(data), "a")
+    return b"".join(iter(producer.more, b""))
 
 
 def imgtool_accepts(slot: bytes, key_path, tmp_path) -> bool | None:
@@ -60,6 +69,8 @@ def test_update_over_ftp(dut, ftp_server, update_kit, hil_evidence, mode, policy
     assert ev.transfer.bytes_on_wire == len(ev.expected_wire)
     if translated:
         assert ev.expected_wire != image and len(ev.expected_wire) > len(image)
+        if os.linesep == "\n":  # stock pyftpdlib translates only on POSIX hosts
+            assert ev.expected_wire == stock_pyftpdlib_ascii(image)
     else:
         assert ev.expected_wire == image
 
