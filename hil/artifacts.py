@@ -9,9 +9,9 @@ masked), the diagnosis (text and JSON) and an SVG map of each slot.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
-import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,17 @@ def _picture(folder: Path, stem: str, title: str, image: bytes, slot: bytes, d: 
     (folder / f"{stem}.svg").write_text(svg, encoding="utf-8")
 
 
+def _fresh_folder(folder: Path) -> None:
+    """Create ``folder`` empty; evidence of an earlier run there is renamed, never deleted."""
+    if folder.exists():
+        for number in itertools.count(1):
+            keep = folder.with_name(f"{folder.name}.previous-{number}")
+            if not keep.exists():
+                folder.rename(keep)
+                break
+    folder.mkdir(parents=True)
+
+
 def write_artifacts(
     folder: Path,
     ev: UpdateEvidence,
@@ -121,10 +132,8 @@ def write_artifacts(
     address: int = 0,
     secrets: Sequence[str] = (),
 ) -> Path:
-    """Write every file of one update's evidence into ``folder`` (replaced if it exists)."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    """Write every file of one update's evidence into ``folder`` (an older one is kept aside)."""
+    _fresh_folder(folder)
     (folder / "image.bin").write_bytes(ev.served)
     _slot_files(folder, "slot-before", ev.slot_before, address)
     _slot_files(folder, "slot-after", ev.slot_after, address)
@@ -215,9 +224,7 @@ class EvidenceRecorder:
         ftp_log = server.recorder.lines() if server is not None else []
         folder = self.root / folder_name(self.nodeid)
         try:
-            if folder.exists():
-                shutil.rmtree(folder)
-            folder.mkdir(parents=True)
+            _fresh_folder(folder)
             (folder / "console.log").write_text(_masked(console, secrets), encoding="utf-8")
             (folder / "ftp-session.log").write_text(_masked(ftp_log, secrets), encoding="utf-8")
             message = f"{type(error).__name__}: {error}"

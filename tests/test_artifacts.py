@@ -133,3 +133,15 @@ def test_an_update_that_stops_early_still_leaves_logs(pytester: pytest.Pytester)
     assert "no boot line within 30 s" in (folder / "error.txt").read_text()
     assert "FTPDFU_RESULT ftp=226" in (folder / "console.log").read_text()
     result.stdout.fnmatch_lines(["*- hil artifacts -*", str(folder)])
+
+
+def test_an_earlier_runs_evidence_is_kept_not_overwritten(tmp_path):
+    from hil.artifacts import EvidenceRecorder
+
+    recorder = EvidenceRecorder(tmp_path, "tests/test_x.py::test_y", lambda name, value: None)
+    recorder.incomplete(RuntimeError("first run"))
+    recorder.incomplete(RuntimeError("second run"))
+    folder = tmp_path / folder_name("tests/test_x.py::test_y")
+    assert "second run" in (folder / "error.txt").read_text()
+    kept = folder.with_name(folder.name + ".previous-1")
+    assert "first run" in (kept / "error.txt").read_text()
