@@ -6,11 +6,11 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from hil.probe.base import ComPort, Core, Memory, Probe, ProbeOptions, ResetKind, xip_address
-from hil.probe.errors import ProbeError, ProbeUnavailable, absent_hint, from_nrfjprog_exit
+from hil.probe.base import ComPort, Core, Memory, ProbeOptions, ResetKind, xip_address
+from hil.probe.errors import ProbeError, from_nrfjprog_exit
 from hil.probe.hexfile import touches_external
 from hil.probe.memrd import MemrdError, parse_dump
-from hil.probe.tool import ToolResult, find_tool, run_tool
+from hil.probe.tool import CommandLineProbe, ToolResult, run_tool
 
 MAX_READ = 0x100000  # one --memrd reads at most 1 MB
 INSTALL_HINT = "install the nRF Command Line Tools, or use --backend pynrfjprog/nrfutil"
@@ -19,17 +19,17 @@ COM_LINE_RE = re.compile(r"^\s*(?P<snr>\d+)\s+(?P<path>\S+)\s+VCOM(?P<vcom>\d+)\
 _CORES = {Core.APPLICATION: "CP_APPLICATION", Core.NETWORK: "CP_NETWORK"}
 
 
-class NrfjprogProbe(Probe):
+class NrfjprogProbe(CommandLineProbe):
     """Each operation is one ``nrfjprog -f NRF53 --coprocessor CP --snr N ...`` call."""
 
     backend = "nrfjprog"
+    tool_name = "nrfjprog"
+    install_hint = INSTALL_HINT
 
     def __init__(self, options: ProbeOptions | None = None) -> None:
         super().__init__(options)
         if self.options.chunk_size == ProbeOptions.chunk_size:  # default: one call per MB
             self.options = replace(self.options, chunk_size=MAX_READ)
-        self.exe = find_tool(self.options.tool or "nrfjprog", INSTALL_HINT)
-        self._core = Core.APPLICATION
 
     def _run(
         self, action: str, *args: str, target: bool = True, core: Core | None = None
@@ -56,13 +56,6 @@ class NrfjprogProbe(Probe):
     def _list_probes(self) -> list[int]:
         out = self._run("list probes", "--ids", target=False).stdout
         return [int(word) for word in out.split() if word.isdigit()]
-
-    def _connect(self, snr: int) -> None:
-        if snr not in self._list_probes():
-            raise ProbeUnavailable(f"connect to J-Link {snr}: {absent_hint(snr)}")
-
-    def _select_core(self, core: Core) -> None:
-        self._core = core
 
     def _program(self, hex_path: Path) -> None:
         extra = ["--qspisectorerase", *self._qspi_args()] if touches_external(hex_path) else []

@@ -9,10 +9,10 @@ from typing import Any
 
 from intelhex import IntelHex
 
-from hil.probe.base import ComPort, Core, Memory, Probe, ProbeOptions, ResetKind, xip_address
-from hil.probe.errors import ProbeError, ProbeUnavailable, absent_hint, from_nrfutil_error
+from hil.probe.base import ComPort, Core, Memory, ResetKind, xip_address
+from hil.probe.errors import ProbeError, from_nrfutil_error
 from hil.probe.hexfile import touches_external
-from hil.probe.tool import find_tool, run_tool
+from hil.probe.tool import CommandLineProbe, run_tool
 
 INSTALL_HINT = (
     "install nRF Util from nordicsemi.com and run 'nrfutil install device', "
@@ -97,15 +97,12 @@ def memory_from_hex(path: Path, address: int, length: int) -> bytes:
     return image.tobinstr(start=address, size=length)
 
 
-class NrfutilProbe(Probe):
+class NrfutilProbe(CommandLineProbe):
     """Each operation is one ``nrfutil --json device ... --serial-number N`` call."""
 
     backend = "nrfutil"
-
-    def __init__(self, options: ProbeOptions | None = None) -> None:
-        super().__init__(options)
-        self.exe = find_tool(self.options.tool or "nrfutil", INSTALL_HINT)
-        self._core = Core.APPLICATION
+    tool_name = "nrfutil"
+    install_hint = INSTALL_HINT
 
     def _run(
         self, action: str, command: str, *args: str, external: bool = False, probe: bool = True
@@ -141,13 +138,6 @@ class NrfutilProbe(Probe):
             if serial.isdigit() and traits.get("jlink", True):
                 found.append(int(serial))
         return found
-
-    def _connect(self, snr: int) -> None:
-        if snr not in self._list_probes():
-            raise ProbeUnavailable(f"connect to J-Link {snr}: {absent_hint(snr)}")
-
-    def _select_core(self, core: Core) -> None:
-        self._core = core
 
     def _program(self, hex_path: Path) -> None:
         external = touches_external(hex_path)

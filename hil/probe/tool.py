@@ -7,7 +7,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from hil.probe.errors import ProbeError, ProbeUnavailable
+from hil.probe.base import Core, Probe, ProbeOptions
+from hil.probe.errors import ProbeError, ProbeUnavailable, absent_hint
 
 log = logging.getLogger("hil.probe")
 
@@ -55,3 +56,25 @@ def run_tool(argv: list[str], timeout: float) -> ToolResult:
     result = ToolResult(tuple(argv), done.returncode, done.stdout, done.stderr)
     log.debug("exit %d; stderr: %s", done.returncode, result.stderr.strip()[-500:])
     return result
+
+
+class CommandLineProbe(Probe):
+    """A probe driven by one tool process per operation: no session to open or hold.
+
+    Connecting only checks that the probe is attached; the core is named on each command.
+    """
+
+    tool_name: str
+    install_hint: str
+
+    def __init__(self, options: ProbeOptions | None = None) -> None:
+        super().__init__(options)
+        self.exe = find_tool(self.options.tool or self.tool_name, self.install_hint)
+        self._core = Core.APPLICATION
+
+    def _connect(self, snr: int) -> None:
+        if snr not in self._list_probes():
+            raise ProbeUnavailable(f"connect to J-Link {snr}: {absent_hint(snr)}")
+
+    def _select_core(self, core: Core) -> None:
+        self._core = core
