@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from hil import resources
 from hil.errors import HilError
 
 INTERNAL_REGION = "flash_primary"
@@ -15,7 +16,7 @@ EXTERNAL_REGION = "external_flash"
 PRIMARY = "mcuboot_primary"
 SECONDARY = "mcuboot_secondary"
 BUILTIN_LAYOUTS = ("internal", "external")
-FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "layouts"
+FIXTURE_DIR = resources.data_path(resources.LAYOUTS)
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,10 @@ class Layout:
     def builtin(cls, name: str = "internal") -> Layout:
         """A layout shipped in fixtures/layouts: 'internal' or 'external' (secondary on QSPI)."""
         path = FIXTURE_DIR / f"nrf5340dk_{name}.yml"
-        if not path.is_file():
+        if name not in BUILTIN_LAYOUTS:
             raise HilError(f"unknown built-in layout '{name}' (choose internal or external)")
+        if not path.is_file():
+            raise resources.MissingResource(resources.missing_message(path))
         return cls.load(path)
 
 

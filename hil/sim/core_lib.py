@@ -20,10 +20,11 @@ from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_size_t, c_uint, c_uint
 from pathlib import Path
 from typing import Any, Protocol
 
+from hil import resources
 from hil.errors import HilError
 from hil.protocol import DownloadResult
 
-FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "firmware" / "ftp_dfu"
+FIRMWARE_DIR = resources.data_path(resources.FIRMWARE)
 CORE_SOURCE = FIRMWARE_DIR / "src" / "ftpdfu_core.c"
 CORE_HEADER = FIRMWARE_DIR / "src" / "ftpdfu_core.h"
 HOST_PORT_SOURCE = FIRMWARE_DIR / "host" / "port_host.c"
@@ -82,7 +83,7 @@ def build_library() -> Path:
     digest = hashlib.sha256(" ".join(CFLAGS).encode())
     for path in (*sources, CORE_HEADER):
         if not path.is_file():
-            raise CoreUnavailable(f"firmware source not found: {path}")
+            raise CoreUnavailable(resources.missing_message(path))
         digest.update(path.read_bytes())
     compiler = find_compiler()
     digest.update(compiler.encode())
@@ -362,6 +363,17 @@ class SimPort:
     def ftp_close(self) -> int:
         client, self._client = self._client, None
         return client.close() if client is not None else 0
+
+
+def unavailable_reason() -> str:
+    """Why the simulator runs the Python model instead of the C core ("" when it need not)."""
+    if os.environ.get(SIM_CORE_ENV, "").lower() == "python":
+        return f"{SIM_CORE_ENV}=python"
+    try:
+        load()
+    except CoreUnavailable as why:
+        return str(why)
+    return ""
 
 
 def sim_core(

@@ -28,7 +28,8 @@ def _warn_fallback() -> None:
     global _FALLBACK_WARNED
     _FALLBACK_WARNED = True
     log.warning(
-        "sim: no C compiler, so the firmware's ftpdfu_core.c cannot run; using its Python model"
+        "sim: the firmware's ftpdfu_core.c cannot run (%s); using its Python model",
+        core_lib.unavailable_reason() or "unknown reason",
     )
 
 
