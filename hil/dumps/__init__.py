@@ -1,6 +1,6 @@
 """Slot dumps: raw .bin, Intel HEX and ``nrfjprog --memrd`` text, read and written.
 
-``load_dump(path)`` recognises the format; every reader rejects garbage with a one-line
+``load_dump(path)`` recognises the format, ``locate_slot(dump, layout)`` finds the slot in it; every reader rejects garbage with a one-line
 :class:`~hil.errors.HilError`.
 """
 
@@ -14,6 +14,7 @@ from hil.dumps.files import (
     render_dump,
     save_dump,
 )
+from hil.dumps.locate import SlotArea, SlotRead, UnreadBytes, locate_slot
 from hil.dumps.model import Dump, DumpFormat
 
 __all__ = [
@@ -21,9 +22,13 @@ __all__ = [
     "FORMAT_CHOICES",
     "Dump",
     "DumpFormat",
+    "SlotArea",
+    "SlotRead",
+    "UnreadBytes",
     "detect_format",
     "format_for_path",
     "load_dump",
+    "locate_slot",
     "parse_dump",
     "render_dump",
     "save_dump",
