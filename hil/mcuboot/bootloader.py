@@ -1,9 +1,13 @@
 """One MCUboot boot on simulated flash: single image, swap-using-move, minimal log mode.
 
 Follows ``main()`` (``boot/zephyr/main.c``) and ``context_boot_go`` /
-``boot_prepare_image_for_update`` / ``boot_validated_swap_type`` / ``boot_validate_slot`` /
-``boot_perform_update`` (``loader.c``) of sdk-mcuboot v2.0.99-ncs1 as built by NCS v2.6.0 for
-the nRF5340 app core (no NSIB, no network-core update, no encryption, asserts off).
+``boot_prepare_image_for_update`` / ``boot_complete_partial_swap`` / ``boot_validated_swap_type``
+/ ``boot_validate_slot`` / ``boot_perform_update`` (``loader.c``) of sdk-mcuboot v2.0.99-ncs1 as
+built by NCS v2.6.0 for the nRF5340 app core (no NSIB, no network-core update, no encryption,
+asserts off; the NCS patches that are compiled in: :mod:`hil.mcuboot.ncs`).
+
+A boot can lose power after a given number of flash operations (:class:`~hil.mcuboot.area.
+FlashOps`); the next boot finds the swap status in the primary trailer and completes the swap.
 """
 
 from __future__ import annotations
@@ -11,19 +15,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from hil.errors import HilError
 from hil.image.header import HEADER_SIZE, IMAGE_MAGIC, ImageHeader
 from hil.image.keys import PublicKey
 from hil.image.tlv import ReadError, TlvError, locate
 from hil.mcuboot import log
-from hil.mcuboot.area import FlashLike, checked_read
-from hil.mcuboot.swap_move import SwapMove
+from hil.mcuboot.area import CountedArea, FlashLike, FlashOps, PowerLoss, checked_read
+from hil.mcuboot.kconfig import firmware_max_img_sectors
+from hil.mcuboot.ncs import CLEANED_UP, SecondarySlot, reset_vector_readable
+from hil.mcuboot.swap_move import BootStatus, SwapMove
 from hil.mcuboot.trailer import (
     Flag,
     MagicState,
     SwapType,
     TrailerLayout,
     erase_trailer_sectors,
+    read_swap_size,
     read_swap_state,
     swap_type_for,
     write_copy_done,
@@ -45,20 +51,28 @@ class BootloaderConfig:
     """What MCUboot was built with: its keys and a few Kconfig options."""
 
     keys: tuple[PublicKey, ...]
-    max_img_sectors: int = 128  # CONFIG_BOOT_MAX_IMG_SECTORS
+    max_img_sectors: int = field(default_factory=firmware_max_img_sectors)
+    """CONFIG_BOOT_MAX_IMG_SECTORS; default: the firmware build's (hil.mcuboot.kconfig)."""
     validate_primary: bool = True  # CONFIG_BOOT_VALIDATE_SLOT0
 
 
 @dataclass
 class BootResult:
-    """What one boot printed and decided; ``booted`` means it jumped to the primary image."""
+    """What one boot printed and decided; ``booted`` means it jumped to the primary image.
+
+    ``power_lost``: the boot stopped at a power cut after ``flash_ops`` flash operations.
+    ``resumed``: the boot completed a swap an earlier boot had started.
+    """
 
     lines: list[str]
-    swap_type: SwapType
+    swap_type: SwapType | int
     secondary_verdict: Verdict | None
     primary_verdict: Verdict | None
     booted: bool
     swapped: bool = False
+    resumed: bool = False
+    power_lost: bool = False
+    flash_ops: int = 0
 
 
 @dataclass
@@ -72,9 +86,11 @@ class _Boot:
     verdicts: dict[str, Verdict | None] = field(
         default_factory=lambda: {PRIMARY: None, SECONDARY: None}
     )
-    swap_type: SwapType = SwapType.NONE
-    source_primary: bool = False
+    swap_type: SwapType | int = SwapType.NONE
+    status: BootStatus = field(default_factory=BootStatus)
+    secondary_slot: SecondarySlot = SecondarySlot.VIRGIN
     swapped: bool = False
+    resumed: bool = False
 
     def emit(self, level: log.Level, message: str) -> None:
         self.lines.append(log.minimal(level, message))
@@ -91,7 +107,11 @@ class Mcuboot:
         primary_address: int,
     ) -> None:
         self.config = config
-        self.areas = {PRIMARY: primary, SECONDARY: secondary}
+        self.ops = FlashOps()
+        self.areas: dict[str, FlashLike] = {
+            PRIMARY: CountedArea(primary, self.ops),
+            SECONDARY: CountedArea(secondary, self.ops),
+        }
         self.primary_address = primary_address
         self.trailers = {
             name: TrailerLayout(
@@ -108,15 +128,26 @@ class Mcuboot:
     def secondary(self) -> FlashLike:
         return self.areas[SECONDARY]
 
-    def boot(self) -> BootResult:
+    def boot(self, power_cut_after: int | None = None) -> BootResult:
+        """One reset; with ``power_cut_after`` the power goes after that many flash operations
+        (the boot then stops where it was, its log cut short)."""
         run = _Boot()
-        run.emit(log.Level.INF, log.STARTING)
-        self._prepare(run)
-        if not self._act(run):
-            return self._result(run, booted=False)
-        return self._result(run, booted=self._boot_primary(run))
+        self.ops.start(power_cut_after)
+        try:
+            run.emit(log.Level.INF, log.STARTING)
+            self._prepare(run)
+            self._cleanup_unusable_secondary(run)
+            booted = self._act(run) and self._boot_primary(run)
+        except PowerLoss:
+            return self._result(run, booted=False, power_lost=True)
+        finally:
+            done = self.ops.done
+            self.ops.start(None)
+        result = self._result(run, booted=booted)
+        result.flash_ops = done
+        return result
 
-    def _result(self, run: _Boot, booted: bool) -> BootResult:
+    def _result(self, run: _Boot, booted: bool, power_lost: bool = False) -> BootResult:
         return BootResult(
             run.lines,
             run.swap_type,
@@ -124,6 +155,9 @@ class Mcuboot:
             run.verdicts[PRIMARY],
             booted,
             run.swapped,
+            run.resumed,
+            power_lost,
+            self.ops.done,
         )
 
     def _sectors(self, name: str) -> int:
@@ -131,7 +165,7 @@ class Mcuboot:
         return area.size // area.sector_size
 
     def _prepare(self, run: _Boot) -> None:
-        """``boot_prepare_image_for_update``: sectors, headers, trailer states, swap type."""
+        """``boot_prepare_image_for_update``: sectors, headers, status, resume or swap type."""
         limit = self.config.max_img_sectors
         if self._sectors(PRIMARY) > limit:
             run.emit(log.Level.WRN, log.FAILED_SECTORS.format(max_sectors=limit))
@@ -143,20 +177,42 @@ class Mcuboot:
         self._read_headers(run)
         if not self._slots_compatible(run, secondary_sectors):
             return
-        run.source_primary, resumed_type = self._status_source(run)
-        if not ImageHeader.parse(run.headers[PRIMARY]).has_magic:
+        bs = run.status
+        bs.source_primary = self._status_source(run)
+        if bs.source_primary:
+            self._swapper(run).read_status(bs)
+        if not self._read_headers_during_swap(run, require_all=not bs.is_reset()):
             run.emit(log.Level.WRN, log.FAILED_HEADERS.format(index=0))
             return
-        if resumed_type is SwapType.NONE:
+        if not bs.is_reset():
+            self._complete_partial_swap(run)
+            self._read_headers_during_swap(run, require_all=False)
+            run.swap_type = SwapType.NONE
+        elif bs.swap_type == SwapType.NONE:
             run.swap_type = self._validated_swap_type(run)
         elif self._validate_slot(run, SECONDARY) is _Fih.SUCCESS:
-            run.swap_type = resumed_type
+            run.swap_type = bs.swap_type
         else:
             run.swap_type = SwapType.FAIL
 
     def _read_headers(self, run: _Boot) -> None:
         for name, area in self.areas.items():
             run.headers[name] = area.read(0, HEADER_SIZE)
+
+    def _read_headers_during_swap(self, run: _Boot, require_all: bool) -> bool:
+        """``boot_read_image_headers`` with the boot status: a header may sit in the other slot
+        or a sector up while a swap is under way, and each must carry the image magic."""
+        bs = run.status
+        for index, name in enumerate((PRIMARY, SECONDARY)):
+            where = (index, 0) if bs.is_reset() else self._swapper(run).header_location(bs, index)
+            ok = where is not None
+            if where is not None:
+                slot, off = where
+                run.headers[name] = self.areas[(PRIMARY, SECONDARY)[slot]].read(off, HEADER_SIZE)
+                ok = ImageHeader.parse(run.headers[name]).magic == IMAGE_MAGIC
+            if not ok:
+                return index > 0 and not require_all
+        return True
 
     def _slots_compatible(self, run: _Boot, secondary_sectors: int) -> bool:
         primary_sectors = self._sectors(PRIMARY)
@@ -168,17 +224,11 @@ class Mcuboot:
             return False
         return True
 
-    def _status_source(self, run: _Boot) -> tuple[bool, SwapType]:
-        """``swap_read_status``: log both trailers; a swap to resume from the primary's status?"""
+    def _status_source(self, run: _Boot) -> bool:
+        """``swap_status_source``: log both trailers; is the swap status in the primary?"""
         states = {n: read_swap_state(self.areas[n], self.trailers[n]) for n in self.areas}
-        run.emit(
-            log.Level.INF,
-            log.SLOT_STATE.format(area="Primary image", state=states[PRIMARY].describe()),
-        )
-        run.emit(
-            log.Level.INF,
-            log.SLOT_STATE.format(area="Secondary image", state=states[SECONDARY].describe()),
-        )
+        for name, area in ((PRIMARY, "Primary image"), (SECONDARY, "Secondary image")):
+            run.emit(log.Level.INF, log.SLOT_STATE.format(area=area, state=states[name].describe()))
         primary, secondary = states[PRIMARY], states[SECONDARY]
         if (
             primary.magic is MagicState.GOOD
@@ -186,20 +236,30 @@ class Mcuboot:
             and secondary.magic is not MagicState.GOOD
         ):
             run.emit(log.Level.INF, log.BOOT_SOURCE.format(source="primary slot"))
-            if self._swapper(run).status_written():
-                raise HilError(
-                    "the primary slot records an interrupted swap; resuming one is not modelled"
-                )
-            info = self.primary.read(self.trailers[PRIMARY].swap_info_off, 1)[0]
-            try:
-                return True, SwapType.NONE if info == 0xFF else SwapType(info & 0x0F)
-            except ValueError:
-                return True, SwapType.PANIC
+            return True
         run.emit(log.Level.INF, log.BOOT_SOURCE.format(source="none"))
-        return False, SwapType.NONE
+        return False
+
+    def _complete_partial_swap(self, run: _Boot) -> None:
+        """``boot_complete_partial_swap``: finish the swap from the recorded step on."""
+        bs = run.status
+        bs.swap_size = read_swap_size(self.primary, self.trailers[PRIMARY])
+        self._swapper(run).run(bs, bs.swap_size)
+        run.resumed = True
+        if bs.swap_type in (SwapType.REVERT, SwapType.PERM):
+            self._set_image_ok()
+        if bs.swap_type in (SwapType.TEST, SwapType.PERM, SwapType.REVERT):
+            write_copy_done(self.primary, self.trailers[PRIMARY])
 
     def _validated_swap_type(self, run: _Boot) -> SwapType:
-        """``boot_validated_swap_type``: the table, then the secondary is validated for upgrades."""
+        """``boot_validated_swap_type``: the NCS reset-vector read, the table, then the
+        secondary is validated for upgrades."""
+        readable = reset_vector_readable(self.secondary, ImageHeader.parse(run.headers[SECONDARY]))
+        if readable is not None:
+            run.secondary_slot = SecondarySlot.TOUCHED
+            if not readable:
+                return SwapType.FAIL
+            run.secondary_slot = SecondarySlot.ASSIGNED
         primary = read_swap_state(self.primary, self.trailers[PRIMARY])
         secondary = read_swap_state(self.secondary, self.trailers[SECONDARY])
         swap_type = swap_type_for(primary, secondary)
@@ -207,6 +267,12 @@ class Mcuboot:
         if swap_type.is_upgrade and self._validate_slot(run, SECONDARY) is not _Fih.SUCCESS:
             return SwapType.NONE
         return swap_type
+
+    def _cleanup_unusable_secondary(self, run: _Boot) -> None:
+        """``sec_slot_cleanup_if_unusable``: erase a secondary that was touched, not assigned."""
+        if run.secondary_slot is SecondarySlot.TOUCHED:
+            self.secondary.erase(0, self.secondary.size)
+            run.emit(log.Level.ERR, CLEANED_UP.format(index=0))
 
     def _validate_slot(self, run: _Boot, name: str) -> _Fih:
         """``boot_validate_slot``: erased/NON_BOOTABLE, then the image, then the header."""
@@ -238,18 +304,27 @@ class Mcuboot:
     def _act(self, run: _Boot) -> bool:
         """The swap-type switch of ``context_boot_go``; False on panic (the boot hangs)."""
         swap_type = run.swap_type
-        if swap_type.is_upgrade:
-            swap_size = max(self._image_size(run, PRIMARY), self._image_size(run, SECONDARY))
-            run.swapped = self._swapper(run).run(swap_type, swap_size, run.source_primary)
-            if swap_type in (SwapType.REVERT, SwapType.PERM):
-                self._set_image_ok()
-            write_copy_done(self.primary, self.trailers[PRIMARY])
-        elif swap_type is SwapType.FAIL:
+        run.status.swap_type = swap_type
+        if swap_type in (SwapType.TEST, SwapType.PERM, SwapType.REVERT):
+            self._perform_update(run)
+        elif swap_type == SwapType.FAIL:
             self._set_image_ok()
-        elif swap_type is not SwapType.NONE:
+        elif swap_type != SwapType.NONE:
             run.emit(log.Level.ERR, "panic!")
             return False
         return True
+
+    def _perform_update(self, run: _Boot) -> None:
+        """``boot_perform_update`` → ``boot_swap_image``: size the swap, swap, mark the primary."""
+        bs = run.status
+        if bs.is_reset():
+            bs.swap_size = max(self._image_size(run, PRIMARY), self._image_size(run, SECONDARY))
+        else:
+            bs.swap_size = read_swap_size(self.primary, self.trailers[PRIMARY])
+        run.swapped = self._swapper(run).run(bs, bs.swap_size)
+        if run.swap_type in (SwapType.REVERT, SwapType.PERM):
+            self._set_image_ok()
+        write_copy_done(self.primary, self.trailers[PRIMARY])
 
     def _image_size(self, run: _Boot, name: str) -> int:
         """``boot_read_image_size``: tlv_end of a slot with a header magic, else 0."""
@@ -270,7 +345,7 @@ class Mcuboot:
 
     def _boot_primary(self, run: _Boot) -> bool:
         """Re-validate the primary, then chain-load it or give up (``main.c``)."""
-        if run.swap_type is not SwapType.NONE:
+        if run.swap_type != SwapType.NONE:
             self._read_headers(run)
         if self.config.validate_primary:
             ok = self._validate_slot(run, PRIMARY) is _Fih.SUCCESS

@@ -7,11 +7,12 @@ table of ``boot_swap_type_multi`` in sdk-mcuboot v2.0.99-ncs1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 from hil.errors import HilError
 from hil.mcuboot.area import ERASED, FlashLike, ReadableArea
+from hil.mcuboot.kconfig import firmware_max_img_sectors
 
 BOOT_MAGIC = bytes.fromhex("77c295f360d2ef7f3552500f2cb67980")
 _ALIGNED_MAGIC_TAIL = bytes.fromhex("2de15d29410b8d77679c110f1f8a")
@@ -62,12 +63,16 @@ def _align_down(value: int, align: int) -> int:
 
 @dataclass(frozen=True)
 class TrailerLayout:
-    """Where the trailer fields of a slot of ``slot_size`` bytes are (no encryption)."""
+    """Where the trailer fields of a slot of ``slot_size`` bytes are (no encryption).
+
+    ``max_img_sectors`` defaults to the firmware build's ``CONFIG_BOOT_MAX_IMG_SECTORS``
+    (:mod:`hil.mcuboot.kconfig`).
+    """
 
     slot_size: int
     write_size: int = 4
     max_align: int = 8
-    max_img_sectors: int = 128
+    max_img_sectors: int = field(default_factory=firmware_max_img_sectors)
 
     def __post_init__(self) -> None:
         if self.write_size not in (1, 2, 4, 8, 16, 32) or self.write_size > self.max_align:
@@ -199,7 +204,7 @@ def write_copy_done(area: FlashLike, layout: TrailerLayout) -> None:
 
 
 def write_swap_info(
-    area: FlashLike, layout: TrailerLayout, swap_type: SwapType, image_num: int = 0
+    area: FlashLike, layout: TrailerLayout, swap_type: SwapType | int, image_num: int = 0
 ) -> None:
     _write_trailer(area, layout, layout.swap_info_off, bytes([(image_num << 4) | int(swap_type)]))
 

@@ -24,7 +24,7 @@ from hil.image.tlv import (
     tlv_name,
     walk,
 )
-from hil.mcuboot.area import BytesArea, ReadableArea, checked_read
+from hil.mcuboot.area import BytesArea, ReadableArea, checked_read, checked_view
 from hil.mcuboot.trailer import TrailerLayout
 
 __all__ = ["BytesArea", "Verdict", "max_image_size_swap_move", "validate_image"]
@@ -47,13 +47,17 @@ class Verdict:
 
 
 def max_image_size_swap_move(
-    slot_size: int, sector_size: int, write_size: int = 4, max_img_sectors: int = 128
+    slot_size: int, sector_size: int, write_size: int = 4, max_img_sectors: int | None = None
 ) -> int:
     """``bootutil_max_image_size`` for swap-using-move: start of the sector holding the status
-    area (0x77000 for 0x78000 slots with 4 KiB sectors)."""
+    area (0x77000 for 0x78000 slots with 4 KiB sectors). ``max_img_sectors`` defaults to the
+    firmware build's value (:mod:`hil.mcuboot.kconfig`)."""
     if sector_size <= 0:
         raise HilError(f"sector size must be positive, got {sector_size}")
-    layout = TrailerLayout(slot_size, write_size=write_size, max_img_sectors=max_img_sectors)
+    if max_img_sectors is None:
+        layout = TrailerLayout(slot_size, write_size=write_size)
+    else:
+        layout = TrailerLayout(slot_size, write_size=write_size, max_img_sectors=max_img_sectors)
     return layout.status_off // sector_size * sector_size
 
 
@@ -126,7 +130,7 @@ def _image_hash(area: ReadableArea, header: ImageHeader) -> bytes:
     """``bootutil_img_hash``: SHA-256 over [0, hdr_size + img_size + protect_tlv_size)."""
     size = (header.tlv_offset + header.protect_tlv_size) & _U32
     try:
-        return hashlib.sha256(checked_read(area, 0, size)).digest()
+        return hashlib.sha256(checked_view(area, 0, size)).digest()
     except ReadError:
         raise _Failed(
             f"hdr_size + img_size + protect_tlv_size (0x{size:x}) reaches past the slot "

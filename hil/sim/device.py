@@ -11,6 +11,7 @@ from hil.image.header import ImageHeader
 from hil.image.keys import PublicKey
 from hil.layout import Layout, Partition
 from hil.mcuboot.bootloader import BootloaderConfig, BootResult, Mcuboot
+from hil.mcuboot.kconfig import firmware_max_img_sectors
 from hil.mcuboot.trailer import TrailerLayout
 from hil.sim.dfu_target import DfuTarget
 from hil.sim.firmware import FtpDfuApp
@@ -18,13 +19,14 @@ from hil.sim.flash import FlashArea, FlashDevice, mx25r64_flash, nrf5340_interna
 
 log = logging.getLogger("hil.sim")
 
-DEFAULT_MAX_IMG_SECTORS = 128  # CONFIG_BOOT_MAX_IMG_SECTORS
-EXTERNAL_MAX_IMG_SECTORS = 256  # what NCS samples with a QSPI secondary set
-
 
 @dataclass(frozen=True)
 class SimConfig:
-    """What the simulated DK is built with: layout, MCUboot's keys, the factory image."""
+    """What the simulated DK is built with: layout, MCUboot's keys, the factory image.
+
+    ``max_img_sectors`` (``CONFIG_BOOT_MAX_IMG_SECTORS``) defaults to what the firmware's MCUboot
+    configuration sets for the layout (:func:`hil.mcuboot.kconfig.firmware_max_img_sectors`).
+    """
 
     layout: Layout
     keys: tuple[PublicKey, ...]
@@ -32,13 +34,11 @@ class SimConfig:
     max_img_sectors: int | None = None
     listen_time: float = 10.0
 
-    def img_sectors(self, sector_size: int) -> int:
+    def img_sectors(self, sector_size: int | None = None) -> int:
+        """The value MCUboot is built with (``sector_size`` is not needed; kept for callers)."""
         if self.max_img_sectors is not None:
             return self.max_img_sectors
-        needed = self.layout.slot_size // sector_size
-        return DEFAULT_MAX_IMG_SECTORS if needed <= DEFAULT_MAX_IMG_SECTORS else max(
-            EXTERNAL_MAX_IMG_SECTORS, needed
-        )
+        return firmware_max_img_sectors(external=self.layout.secondary.external)
 
 
 class SimNrf5340:
@@ -51,7 +51,7 @@ class SimNrf5340:
         self.external: FlashDevice = mx25r64_flash()
         self.primary = self.area(config.layout.primary)
         self.secondary = self.area(config.layout.secondary)
-        sectors = config.img_sectors(self.primary.sector_size)
+        sectors = config.img_sectors()
         self.trailer = TrailerLayout(
             config.layout.slot_size, write_size=self.primary.write_size, max_img_sectors=sectors
         )
@@ -65,6 +65,9 @@ class SimNrf5340:
         self.last_boot: BootResult | None = None
         self.dfu_factory: Callable[[FlashArea, TrailerLayout], DfuTarget] = DfuTarget
         """Builds the app's dfu_target at each boot; device faults swap it (hil.sim.faults)."""
+        self.boot_power_cut: int | None = None
+        """Cut the power after this many flash operations of the next boot (once); the board
+        then powers up again and boots once more."""
         self._halted = False
 
     def area(self, partition: Partition) -> FlashArea:
@@ -85,10 +88,16 @@ class SimNrf5340:
         """Power-on: MCUboot decides, prints its log, and jumps to the app if it can."""
         self.app = None
         self._halted = False
-        result = self.bootloader.boot()
-        self.last_boot = result
+        cut, self.boot_power_cut = self.boot_power_cut, None
+        result = self.bootloader.boot(power_cut_after=cut)
         for line in result.lines:
             self.console.feed_line(line)
+        if result.power_lost:
+            log.info("sim: power cut after %d flash operations of the boot", result.flash_ops)
+            result = self.bootloader.boot()
+            for line in result.lines:
+                self.console.feed_line(line)
+        self.last_boot = result
         if result.booted:
             header = ImageHeader.parse(self.primary.read(0, 32))
             dfu = self.dfu_factory(self.secondary, self.trailer)

@@ -30,16 +30,19 @@ def secondary() -> FlashArea:
     return FlashArea(nrf5340_internal_flash(), 0x84000, S, "mcuboot_secondary")
 
 
-def test_offsets_and_size_for_ncs_defaults():
+def test_offsets_and_size_for_the_firmware_build():
+    """The firmware's child_image/mcuboot.conf sets CONFIG_BOOT_MAX_IMG_SECTORS=256."""
     layout = TrailerLayout(S)
     assert layout.magic_off == S - 16
     assert layout.image_ok_off == S - 24
     assert layout.copy_done_off == S - 32
     assert layout.swap_info_off == S - 40
     assert layout.swap_size_off == S - 48
-    assert layout.trailer_size == 0x630
-    assert layout.status_off == S - 0x630
+    assert layout.max_img_sectors == 256
+    assert layout.trailer_size == 256 * 12 + 48 == 0xC30
+    assert 0xC000 + layout.status_off == 0xC000 + 0x773D0  # the real bootloader's status area
     assert layout.trailer_sectors(0x1000) == 1
+    assert TrailerLayout(S, max_img_sectors=128).status_off == 0x779D0
     assert TrailerLayout(0xF4000, max_img_sectors=256).trailer_size == 256 * 12 + 48
 
 
