@@ -1,4 +1,4 @@
-"""The ``hil`` command line: one subcommand per module in ``hil.commands``.
+"""The ``hil`` command line: one subcommand per module in ``hil.commands``, imported lazily.
 
 Exit codes: 0 success (for ``check``: MCUboot would accept the image), 1 the checked thing
 failed (the reason is printed), 2 unusable input or environment (a one-line error).
@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from hil import __version__
 from hil.commands import COMMANDS
 from hil.errors import HilError
 
@@ -24,21 +25,34 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the ``selected`` command's module is imported for its full options."""
     parser = _Parser(
         prog="hil",
         description="MCUboot-over-FTP HIL suite for the nRF5340.",
         epilog="Exit codes: 0 ok, 1 the check failed (reason printed), 2 unusable input.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
+    )
     for command in COMMANDS:
-        command.register(sub)
+        if command.name == selected:
+            command.load().register(sub)
+        else:
+            sub.add_parser(command.name, help=command.help)
     return parser
 
 
+def selected_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is not an option)."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return first if any(command.name == first for command in COMMANDS) else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(selected_command(words)).parse_args(words)
     try:
         return int(args.run(args))
     except HilError as err:

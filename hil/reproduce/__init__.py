@@ -1,0 +1,1 @@
+"""``hil reproduce``: the update over FTP on the simulated DK, in every client mode."""
