@@ -1,33 +1,43 @@
-"""``hil check``: would MCUboot accept this image (or this secondary-slot dump)?"""
+"""``hil check``: would MCUboot accept this image, or the image in this slot dump?"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hil.commands.args import number
+from hil.commands.slotargs import add_slot_options, read_slot
 from hil.errors import HilError
-from hil.image.header import HEADER_SIZE, IMAGE_MAGIC
-from hil.image.keys import PublicKey, load_public_key
-from hil.mcuboot.trailer import SwapState, SwapType, TrailerLayout, read_swap_state
-from hil.mcuboot.validate import BytesArea, max_image_size_swap_move, validate_image
+from hil.image.header import HEADER_SIZE
 
-DEFAULT_SLOT_SIZE = 0x78000
-SECTOR_SIZE = 0x1000  # nRF5340 internal flash and the DK's MX25R64
+if TYPE_CHECKING:
+    from hil.dumps import Dump, SlotRead
+    from hil.forensics.slotcheck import SlotVerdict
+    from hil.image.keys import PublicKey
+
+EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNKNOWN = 0, 1, 3
+EPILOG = (
+    "Exit codes: 0 accepted; 1 rejected or no image (reason printed); 2 unusable input "
+    "(one-line error); 3 cannot be known: the dump does not hold the bytes MCUboot reads."
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check",
         help="validate a signed image or a slot dump as MCUboot v2.0.99-ncs1 would",
-        description="Check FILE as MCUboot would when it sits in the secondary slot: a file "
-        "smaller than the slot is an image in an otherwise erased slot; a file of exactly the "
-        "slot size is a slot dump, whose trailer is decoded too. Exit 0 accepted, 1 rejected "
-        "(reason printed), 2 unusable input.",
+        description="Check FILE as MCUboot would when it sits in the secondary slot. FILE is a "
+        "signed image (app_update.bin), a slot dump or a whole-flash dump, as raw .bin, Intel "
+        "HEX or nrfjprog --memrd / nrfutil device read text; dumps with addresses are placed "
+        "by the layout. The trailer is decoded when the dump holds it: MCUboot checks the "
+        "secondary only when an upgrade is requested. Bytes the dump does not hold are never "
+        "guessed.",
+        epilog=EPILOG,
     )
-    parser.add_argument("file", metavar="FILE", help="signed image (app_update.bin) or slot dump")
+    parser.add_argument(
+        "file", metavar="FILE", help="signed image (app_update.bin) or dump of the slot or flash"
+    )
     parser.add_argument(
         "--key",
         action="append",
@@ -36,39 +46,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a key MCUboot is built with (private or public PEM); repeat for several. "
         "Without --key the signature is not checked",
     )
-    parser.add_argument(
-        "--slot-size",
-        type=number(1, "size"),
-        default=DEFAULT_SLOT_SIZE,
-        metavar="N",
-        help=f"slot size, hex or decimal (default 0x{DEFAULT_SLOT_SIZE:x}, NCS v2.6.0 nRF5340)",
-    )
+    add_slot_options(parser, "FILE")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(run=run)
 
 
-def _read_input(path: Path, slot_size: int) -> bytes:
-    if not path.exists():
-        raise HilError(f"{path}: no such file")
-    if path.is_dir():
-        raise HilError(f"{path} is a directory, not an image file")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise HilError(f"cannot read {path}: {err.strerror or err}") from None
-    if not data:
-        raise HilError(f"{path} is empty")
-    if len(data) < HEADER_SIZE:
-        raise HilError(f"{path} is {len(data)} B, shorter than an MCUboot header ({HEADER_SIZE} B)")
-    if len(data) > slot_size:
-        raise HilError(
-            f"{path} is 0x{len(data):x} B, larger than the 0x{slot_size:x} B slot "
-            "(pass --slot-size for another layout)"
-        )
-    return data
-
-
 def _load_keys(paths: list[str]) -> tuple[PublicKey, ...]:
+    from hil.image.keys import load_public_key
+
     keys = tuple(load_public_key(path) for path in paths)
     types = sorted({key.key_type.value for key in keys})
     if len(types) > 1:
@@ -76,47 +61,59 @@ def _load_keys(paths: list[str]) -> tuple[PublicKey, ...]:
     return keys
 
 
-def check(data: bytes, keys: tuple[PublicKey, ...], slot_size: int) -> dict[str, Any]:
-    """The verdict on ``data`` placed at the start of an erased slot, as a JSON-ready dict."""
-    try:
-        layout = TrailerLayout(slot_size)
-        max_size = max_image_size_swap_move(slot_size, SECTOR_SIZE)
-    except HilError as err:
-        raise HilError(f"slot size 0x{slot_size:x} is unusable: {err}") from None
-    verdict = validate_image(BytesArea(data, slot_size), keys, max_size)
-    header = verdict.header
-    ok, reason = verdict.ok, verdict.reason
-    if header is not None and (header.is_erased or header.non_bootable):
-        ok = False
-        reason = (
-            "no image: the header magic is erased"
-            if header.is_erased
-            else "the image is flagged NON_BOOTABLE"
-        )
-    if not ok and header is not None and not header.is_erased and not header.has_magic:
-        reason = (
-            f"{reason} (header magic 0x{header.magic:08x} is not 0x{IMAGE_MAGIC:08x}: "
-            "is this an MCUboot image?)"
-        )
-    result: dict[str, Any] = {
-        "ok": ok,
-        "reason": reason,
-        "signature_checked": verdict.signature_checked,
+def _verdict_word(result: SlotVerdict) -> str:
+    if result.ok is None:
+        return "unknown"
+    if result.no_image:
+        return "no image"
+    return "accepted" if result.ok else "rejected"
+
+
+def check(
+    dump: Dump, read: SlotRead, keys: tuple[PublicKey, ...], source: str = ""
+) -> dict[str, Any]:
+    """MCUboot's verdict on the slot as ``read`` holds it, as a JSON-ready dict."""
+    from hil.forensics.slotcheck import key_warnings, slot_verdict
+
+    result = slot_verdict(read, keys)
+    verdict = result.verdict
+    header = result.header
+    state = result.upgrade.state
+    return {
+        "ok": result.ok,
+        "verdict": _verdict_word(result),
+        "condition": result.upgrade.condition(),
+        "reason": result.reason,
+        "signature_checked": bool(verdict and verdict.signature_checked),
         "version": str(header.version) if header else None,
         "hdr_size": header.hdr_size if header else None,
         "img_size": header.img_size if header else None,
         "protect_tlv_size": header.protect_tlv_size if header else None,
-        "tlv_end": verdict.tlv_end,
-        "file_size": len(data),
-        "slot_size": slot_size,
-        "max_image_size": max_size,
-        "hash": verdict.image_hash.hex() if verdict.image_hash else None,
-        "keys": [_key_info(key, index == verdict.key_index) for index, key in enumerate(keys)],
-        "trailer": None,
+        "tlv_end": verdict.tlv_end if verdict else None,
+        "file": source,
+        "file_format": dump.format.value,
+        "file_address": dump.address,
+        "file_size": len(dump.data),
+        "file_sha256": hashlib.sha256(dump.data).hexdigest(),
+        "slot_size": read.size,
+        "slot_read": [read.start, read.end],
+        "slot_unread": [list(gap) for gap in read.unread()],
+        "placement_guessed": read.guessed,
+        "notes": list(read.notes),
+        "max_image_size": result.max_image_size,
+        "image_hash": verdict.image_hash.hex() if verdict and verdict.image_hash else None,
+        "keys": [
+            _key_info(key, verdict is not None and i == verdict.key_index)
+            for i, key in enumerate(keys)
+        ],
+        "sample_key": result.sample_key,
+        "warnings": key_warnings(keys, result.sample_key),
+        "trailer": None if state is None else _trailer_info(result),
+        "upgrade_requested": result.upgrade.requested,
+        "outcome": None
+        if result.ok is None or result.no_image
+        else result.upgrade.outcome(result.ok),
     }
-    if len(data) == slot_size:
-        result["trailer"] = _trailer_info(read_swap_state(BytesArea(data), layout))
-    return result
 
 
 def _key_info(key: PublicKey, used: bool) -> dict[str, Any]:
@@ -128,37 +125,73 @@ def _key_info(key: PublicKey, used: bool) -> dict[str, Any]:
     }
 
 
-def _trailer_info(state: SwapState) -> dict[str, Any]:
-    swap_type = state.swap_type
+def _trailer_info(result: SlotVerdict) -> dict[str, Any]:
+    state = result.upgrade.state
+    assert state is not None
+    swap_type = result.upgrade.swap_type
     return {
         "state": state.describe(),
         "magic": state.magic.name.lower(),
-        "swap_type": swap_type.label if isinstance(swap_type, SwapType) else int(swap_type),
+        "swap_type": getattr(state.swap_type, "label", int(state.swap_type)),
         "copy_done": state.copy_done.name.lower(),
         "image_ok": state.image_ok.name.lower(),
+        "next_boot_swap_type": swap_type.label if swap_type else None,
+        "lines": result.upgrade.lines(),
     }
 
 
 def _human(result: dict[str, Any]) -> list[str]:
-    verdict = "accepted" if result["ok"] else "REJECTED"
-    if result["ok"] and not result["keys"]:
-        verdict = "accepted, except that the signature was not checked"
-    rows = [("verdict", verdict)]
+    word = result["verdict"]
+    if word == "unknown":
+        verdict = "CANNOT BE KNOWN from this file"
+    else:
+        verdict = "accepted" if word == "accepted" else word.upper()
+        verdict += f" {result['condition']}"
+        if word == "accepted" and not result["keys"]:
+            verdict += ", except that the signature was not checked"
+    where = "" if result["file_address"] is None else f" from 0x{result['file_address']:x}"
+    rows = [
+        (
+            "file",
+            f"{result['file']}: {result['file_format']}{where}, "
+            f"0x{result['file_size']:x} B, file sha256 {result['file_sha256']}",
+        )
+    ]
+    start, end = result["slot_read"]
+    if (start, end) != (0, result["slot_size"]):
+        rows.append(
+            ("covers", f"slot 0x{start:x}-0x{end:x} of 0x{result['slot_size']:x} (no more read)")
+        )
+    rows += [("note", note) for note in result["notes"]]
+    rows.append(("verdict", verdict))
     if result["reason"]:
         rows.append(("reason", result["reason"]))
-    if result["version"] is not None:
+    if result["outcome"]:
+        rows.append(("mcuboot", result["outcome"]))
+    if result["version"] is not None and result["hdr_size"] is not None and word != "no image":
         rows.append(("version", result["version"]))
         rows.append(("sizes", _sizes(result)))
-    if result["hash"]:
-        rows.append(("hash", f"sha256 {result['hash']}"))
+    if result["image_hash"]:
+        rows.append(
+            (
+                "hash",
+                f"image hash {result['image_hash']} (SHA-256 of header, payload "
+                "and protected TLVs: what the SHA256 TLV must hold)",
+            )
+        )
     if not result["keys"]:
         rows.append(("key", "none given: signature NOT checked (pass --key PEM)"))
     for key in result["keys"]:
         mark = "signature checked with this key" if key["matched"] else "not used"
+        if word == "unknown":
+            mark = "no verdict to check it for"
         short = key["key_hash"][:16]
         rows.append(("key", f"{key['path']} ({key['type']}, hash {short}...): {mark}"))
+    rows += [("warning", warning) for warning in result["warnings"]]
     if result["trailer"]:
-        rows.append(("trailer", result["trailer"]["state"]))
+        rows += [("trailer", line) for line in result["trailer"]["lines"]]
+    elif result["verdict"] != "unknown":
+        rows.append(("trailer", "not in the file: whether an upgrade is requested is not known"))
     return [f"{name:<8} {value}" for name, value in rows]
 
 
@@ -168,17 +201,22 @@ def _sizes(result: dict[str, Any]) -> str:
     return (
         f"header 0x{result['hdr_size']:x}, image 0x{result['img_size']:x}, "
         f"protected TLVs 0x{result['protect_tlv_size']:x}, TLV end {end} "
-        f"(file 0x{result['file_size']:x}, max 0x{result['max_image_size']:x}, "
-        f"slot 0x{result['slot_size']:x})"
+        f"(max 0x{result['max_image_size']:x}, slot 0x{result['slot_size']:x})"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     keys = _load_keys(args.key)
-    data = _read_input(Path(args.file), args.slot_size)
-    result = check(data, keys, args.slot_size)
+    dump, read = read_slot(args, args.file, "FILE")
+    if dump.address is None and len(dump.data) < HEADER_SIZE:
+        raise HilError(
+            f"{args.file} is {len(dump.data)} B, shorter than an MCUboot header ({HEADER_SIZE} B)"
+        )
+    result = check(dump, read, keys, args.file)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print("\n".join(_human(result)))
-    return 0 if result["ok"] else 1
+    if result["ok"] is None:
+        return EXIT_UNKNOWN
+    return EXIT_ACCEPTED if result["ok"] else EXIT_REJECTED

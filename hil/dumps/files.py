@@ -12,6 +12,8 @@ from hil.dumps.raw import read_bin, write_bin
 from hil.errors import HilError
 
 AUTO = "auto"
+MAX_FILE_SIZE = 64 << 20
+"""No nRF5340 DK dump is larger: 8 MiB of QSPI flash is about 36 MiB as memrd text."""
 FORMAT_CHOICES = (AUTO, *(f.value for f in DumpFormat))
 
 
@@ -50,6 +52,13 @@ def load_dump(path: str | Path, fmt: DumpFormat | str = AUTO) -> Dump:
     if path.is_dir():
         raise HilError(f"{path} is a directory, not a dump file")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_SIZE:
+            raise HilError(
+                f"{path} is {size / (1 << 20):.0f} MiB: no nRF5340 DK dump is larger than "
+                f"{MAX_FILE_SIZE >> 20} MiB (the 8 MiB QSPI flash as memrd text); is it the "
+                "right file?"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise HilError(f"{path}: no such file") from None

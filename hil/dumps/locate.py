@@ -16,7 +16,6 @@ from hil.dumps.model import Dump, DumpFormat
 from hil.errors import HilError
 from hil.image.tlv import ReadError
 from hil.layout import Layout, Partition
-from hil.mcuboot.area import ERASED
 from hil.probe.base import XIP_BASE
 
 XIP_END = 0x20000000
@@ -83,18 +82,16 @@ class SlotRead:
             return f"the whole 0x{self.size:x} B slot read"
         return f"slot 0x{self.start:x}-0x{self.end:x} of 0x{self.size:x} read"
 
-    def area(self, erased_after: bool = False) -> SlotArea:
-        """The slot for MCUboot's reads; ``erased_after`` counts bytes past the data as erased
-        (an image file placed in an erased slot, not a dump)."""
-        return SlotArea(self, erased_after)
+    def area(self) -> SlotArea:
+        """The slot for MCUboot's reads (bytes not read raise :class:`UnreadBytes`)."""
+        return SlotArea(self)
 
 
 class SlotArea:
     """A :class:`~hil.mcuboot.area.ReadableArea` over a :class:`SlotRead`."""
 
-    def __init__(self, read: SlotRead, erased_after: bool = False) -> None:
+    def __init__(self, read: SlotRead) -> None:
         self._read = read
-        self._erased_after = erased_after
 
     @property
     def size(self) -> int:
@@ -107,9 +104,6 @@ class SlotArea:
             raise ReadError(off, length, slot.size)
         if slot.has(off, end):
             return slot.data[off - slot.start : end - slot.start]
-        if self._erased_after and slot.start == 0:
-            chunk = slot.data[off:end]
-            return chunk + bytes([ERASED]) * (length - len(chunk))
         if off < slot.start:
             raise UnreadBytes(off, min(end, slot.start))
         raise UnreadBytes(max(off, slot.end), end)

@@ -22,7 +22,18 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa,
 from imgtool import keys as imgtool_keys
 
 from hil.errors import HilError
-from hil.image.tlv import TLV_ECDSA_SIG, TLV_ED25519, TLV_RSA2048_PSS
+from hil.image.header import HEADER_SIZE, IMAGE_MAGIC, ImageHeader
+from hil.image.tlv import (
+    TLV_ECDSA_SIG,
+    TLV_ED25519,
+    TLV_KEYHASH,
+    TLV_PUBKEY,
+    TLV_RSA2048_PSS,
+    ReadError,
+    TlvError,
+    locate,
+    walk,
+)
 
 PSS_SALT_LEN = 32
 ECDSA_MAX_SIG_LEN = 128  # SIG_BUF_SIZE for EC in image_validate.c
@@ -221,3 +232,56 @@ def generate_key(path: str | Path, key_type: KeyType | str) -> Path:
     except OSError as err:
         raise HilError(f"cannot write key {path}: {err.strerror or err}") from None
     return path
+
+
+def sample_key_name(key_hash: bytes) -> str | None:
+    """The MCUboot sample key (``root-rsa-2048.pem`` ...) whose KEYHASH is ``key_hash``, if any."""
+    from hil.image.sample_keys import SAMPLE_PUBLIC_KEYS
+
+    if len(key_hash) != hashlib.sha256().digest_size:
+        return None
+    for name, public in SAMPLE_PUBLIC_KEYS.items():
+        if hashlib.sha256(public).digest() == key_hash:
+            return name
+    return None
+
+
+def sample_key_warning(name: str) -> str:
+    """The one line every command prints for an image or key of MCUboot's sample keys."""
+    return (
+        f"signed with a public sample key: anyone can sign ({name}, the MCUboot sample key NCS "
+        "uses when a build configures none; set CONFIG_BOOT_SIGNATURE_KEY_FILE in MCUboot's "
+        "configuration to a key of your own)"
+    )
+
+
+def signing_key_hash(data: bytes) -> bytes | None:
+    """The KEYHASH TLV of the image at the start of ``data`` (or the hash of its PUBKEY TLV);
+    None when the image, its TLVs or such a TLV cannot be read."""
+    if len(data) < HEADER_SIZE:
+        return None
+    header = ImageHeader.parse(data[:HEADER_SIZE])
+    if header.magic != IMAGE_MAGIC:
+        return None
+
+    def read(off: int, length: int) -> bytes:
+        if off < 0 or off + length > len(data):
+            raise ReadError(off, length, len(data))
+        return data[off : off + length]
+
+    try:
+        for tlv in walk(read, locate(read, header)):
+            value = read(tlv.offset, tlv.length)
+            if tlv.type == TLV_KEYHASH:
+                return value
+            if tlv.type == TLV_PUBKEY:
+                return hashlib.sha256(value).digest()
+    except (TlvError, ReadError):
+        return None
+    return None
+
+
+def sample_key_of_image(data: bytes) -> str | None:
+    """The sample key an image in ``data`` names in its TLVs, if it is one."""
+    key_hash = signing_key_hash(data)
+    return None if key_hash is None else sample_key_name(key_hash)

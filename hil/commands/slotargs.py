@@ -1,0 +1,68 @@
+"""The options that say where the secondary slot is in a dump, shared by check and diagnose."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import TYPE_CHECKING
+
+from hil.commands.args import number
+
+if TYPE_CHECKING:
+    from hil.dumps import Dump, SlotRead
+    from hil.layout import Layout, Partition
+
+FORMATS = ("auto", "bin", "hex", "memrd")
+
+
+def add_slot_options(parser: argparse.ArgumentParser, dump: str) -> None:
+    """``--layout``, ``--slot-size``, ``--offset`` and ``--format`` for the file ``dump``."""
+    parser.add_argument(
+        "--layout",
+        default="internal",
+        metavar="L",
+        help="internal, external or the build's partitions.yml: where the secondary slot is "
+        "(default internal: 0x84000, 0x78000 B, NCS v2.6.0 nRF5340 DK)",
+    )
+    parser.add_argument(
+        "--slot-size",
+        type=number(1, "size"),
+        default=None,
+        metavar="N",
+        help="slot size, hex or decimal, overriding the layout's (a multiple of 0x1000 up to "
+        "0x800000)",
+    )
+    parser.add_argument(
+        "--offset",
+        type=number(0, "offset"),
+        default=None,
+        metavar="N",
+        help=f"where the slot starts in a raw .bin {dump} (default: a slot-sized or smaller file "
+        "is the slot from its start; a whole-flash file is placed by the layout, said as a guess)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="auto",
+        help=f"format of {dump} (default: recognised from its content)",
+    )
+
+
+def slot_target(args: argparse.Namespace) -> Layout | Partition:
+    """The layout (its secondary slot), or the secondary resized by ``--slot-size``."""
+    from hil.forensics.slotcheck import checked_slot_size
+    from hil.layout import Layout
+
+    layout = Layout.resolve(args.layout)
+    if args.slot_size is None:
+        return layout
+    return dataclasses.replace(layout.secondary, size=checked_slot_size(args.slot_size))
+
+
+def read_slot(args: argparse.Namespace, path: str, name: str) -> tuple[Dump, SlotRead]:
+    """The dump at ``path`` and the secondary slot found in it."""
+    from hil.dumps import load_dump, locate_slot
+
+    target = slot_target(args)
+    dump = load_dump(path, args.format)
+    return dump, locate_slot(dump, target, offset=args.offset, source=f"{name} {path}")
