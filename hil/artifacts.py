@@ -1,5 +1,4 @@
-"""Per-test evidence of a HIL update: a folder of files, JUnit properties, and a failure message
-that names the folder.
+"""Per-test evidence of a HIL update, written as a folder of files named by the test id.
 
 For each update the folder holds the served image, the secondary slot before and after the
 reboot (raw .bin and ``nrfjprog --memrd`` text), the console and FTP session logs (secrets
@@ -12,29 +11,35 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-import pytest
-
 from hil.dumps import Dump, save_dump
-from hil.errors import HilError
-from hil.forensics import Diagnosis, diagnose, slot_map_svg
+from hil.forensics import Diagnosis, slot_map_svg
 from hil.ftp.policy import TYPE_NAMES
-from hil.image.keys import PublicKey
 from hil.scenario import UpdateEvidence
 
 MASK = "******"
-MAX_FOLDER_NAME = 150
-Record = Callable[[str, object], None]
+MAX_PART = 100
+UNSAFE = re.compile(r"[^A-Za-z0-9._+=,@\[\]-]+")
+PICTURE_TITLE = "secondary slot {} the reboot"
 
 
-def folder_name(nodeid: str) -> str:
-    """A file-system-safe folder name for a test id, unique per id (a short hash ends it)."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", nodeid.replace("::", "__")).strip("._")
-    digest = hashlib.sha1(nodeid.encode()).hexdigest()[:8]
-    return f"{name[:MAX_FOLDER_NAME] or 'test'}-{digest}"
+def folder_name(nodeid: str) -> PurePosixPath:
+    """The test id as a relative folder: ``tests/test_x.py::test_y[a]`` is
+    ``tests/test_x.py/test_y[a]``.
+
+    Characters some file systems refuse become ``_``; when that (or shortening a long part)
+    changed the id, a short hash of the id ends the name, so two ids never share a folder.
+    """
+    path, *names = nodeid.split("::")
+    parts = [part for part in path.split("/") if part] + names
+    safe = [UNSAFE.sub("_", part)[:MAX_PART] for part in parts]
+    safe = [f"_{part}" if part in ("", ".", "..") else part for part in safe] or ["test"]
+    if safe != parts:
+        safe[-1] += "-" + hashlib.sha1(nodeid.encode()).hexdigest()[:8]
+    return PurePosixPath(*safe)
 
 
 def probe_serial(dut: object) -> str | None:
@@ -82,7 +87,7 @@ def properties(
     return found
 
 
-def _masked(lines: Iterable[str], secrets: Sequence[str]) -> str:
+def masked(lines: Iterable[str], secrets: Sequence[str]) -> str:
     text = "\n".join(lines)
     for secret in secrets:
         if secret:
@@ -98,16 +103,31 @@ def _slot_files(folder: Path, stem: str, slot: bytes, address: int) -> None:
         save_dump(folder / f"{stem}.txt", dump, "memrd", width=width)
 
 
-def _picture(folder: Path, stem: str, title: str, image: bytes, slot: bytes, d: Diagnosis) -> None:
-    svg = slot_map_svg(
-        image,
-        slot,
-        title=title,
-        subtitle=f"{d.kind.value}: {d.finding.summary}",
-        slot_size=d.slot_size,
-        marks=d.marks(),
-    )
-    (folder / f"{stem}.svg").write_text(svg, encoding="utf-8")
+def slot_pictures(
+    ev: UpdateEvidence, before: Diagnosis, after: Diagnosis
+) -> dict[str, tuple[str, str]]:
+    """The SVG map of the secondary slot before and after the reboot: stem -> (title, svg)."""
+    pictures = {}
+    for stem, when, slot, d in (
+        ("slot-before", "before", ev.slot_before, before),
+        ("slot-after", "after", ev.slot_after, after),
+    ):
+        title = PICTURE_TITLE.format(when)
+        svg = slot_map_svg(
+            ev.served,
+            slot,
+            title=title,
+            subtitle=f"{d.kind.value}: {d.finding.summary}",
+            slot_size=d.slot_size,
+            marks=d.marks(),
+        )
+        pictures[stem] = (title, svg)
+    return pictures
+
+
+def diagnosis_lines(before: Diagnosis, after: Diagnosis) -> list[str]:
+    """The diagnosis of the slot before and after the reboot, as text."""
+    return ["before the reboot:", *before.lines(), "", "after the reboot:", *after.lines()]
 
 
 def _fresh_folder(folder: Path) -> None:
@@ -131,25 +151,25 @@ def write_artifacts(
     ftp_log: Iterable[str] = (),
     address: int = 0,
     secrets: Sequence[str] = (),
+    pictures: dict[str, tuple[str, str]] | None = None,
 ) -> Path:
     """Write every file of one update's evidence into ``folder`` (an older one is kept aside)."""
     _fresh_folder(folder)
     (folder / "image.bin").write_bytes(ev.served)
     _slot_files(folder, "slot-before", ev.slot_before, address)
     _slot_files(folder, "slot-after", ev.slot_after, address)
-    (folder / "console.log").write_text(_masked(console, secrets), encoding="utf-8")
-    (folder / "ftp-session.log").write_text(_masked(ftp_log, secrets), encoding="utf-8")
-    text = ["before the reboot:", *before.lines(), "", "after the reboot:", *after.lines()]
-    (folder / "diagnosis.txt").write_text(_masked(text, secrets), encoding="utf-8")
+    (folder / "console.log").write_text(masked(console, secrets), encoding="utf-8")
+    (folder / "ftp-session.log").write_text(masked(ftp_log, secrets), encoding="utf-8")
+    text = diagnosis_lines(before, after)
+    (folder / "diagnosis.txt").write_text(masked(text, secrets), encoding="utf-8")
     report = {
         "update": _update_summary(ev),
         "before_reboot": before.to_dict(),
         "after_reboot": after.to_dict(),
     }
     (folder / "diagnosis.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    title = "secondary slot {} the reboot"
-    _picture(folder, "slot-before", title.format("before"), ev.served, ev.slot_before, before)
-    _picture(folder, "slot-after", title.format("after"), ev.served, ev.slot_after, after)
+    for stem, (_title, svg) in (pictures or slot_pictures(ev, before, after)).items():
+        (folder / f"{stem}.svg").write_text(svg, encoding="utf-8")
     return folder
 
 
@@ -169,102 +189,18 @@ def _update_summary(ev: UpdateEvidence) -> dict[str, Any]:
     }
 
 
-class EvidenceRecorder:
-    """What the ``hil_evidence`` fixture returns: call it with the update's evidence."""
-
-    def __init__(self, root: Path | None, nodeid: str, record: Record) -> None:
-        self.root = root
-        self.nodeid = nodeid
-        self.record = record
-        self.folder: Path | None = None
-        self.diagnosis: Diagnosis | None = None
-
-    def __call__(
-        self,
-        evidence: UpdateEvidence,
-        *,
-        dut: Any = None,
-        server: Any = None,
-        keys: Sequence[PublicKey] = (),
-    ) -> Diagnosis:
-        """Diagnose the update, record JUnit properties and, with a root, write the folder."""
-        slot_size = dut.layout.slot_size if dut is not None else None
-        before = diagnose(evidence.served, evidence.slot_before, keys, slot_size)
-        self.diagnosis = before
-        for name, value in properties(evidence, before, probe_serial(dut)):
-            self.record(name, value)
-        if self.root is None:
-            return before
-        after = diagnose(evidence.served, evidence.slot_after, keys, slot_size)
-        console = dut.console.lines if dut is not None else []
-        ftp_log = server.recorder.lines() if server is not None else []
-        secrets = [getattr(server, "password", "")] if server is not None else []
-        try:
-            self.folder = write_artifacts(
-                self.root / folder_name(self.nodeid),
-                evidence,
-                before,
-                after,
-                console=console,
-                ftp_log=ftp_log,
-                address=secondary_address(dut),
-                secrets=secrets,
-            )
-        except OSError as err:
-            raise HilError(f"cannot write the HIL artifacts under {self.root}: {err}") from None
-        self.record("hil_artifacts", str(self.folder))
-        return before
-
-    def incomplete(self, error: BaseException, *, dut: Any = None, server: Any = None) -> None:
-        """The update stopped before all evidence existed: keep the logs and the error."""
-        if self.root is None:
-            return
-        secrets = [getattr(server, "password", "")] if server is not None else []
-        console = dut.console.lines if dut is not None else []
-        ftp_log = server.recorder.lines() if server is not None else []
-        folder = self.root / folder_name(self.nodeid)
-        try:
-            _fresh_folder(folder)
-            (folder / "console.log").write_text(_masked(console, secrets), encoding="utf-8")
-            (folder / "ftp-session.log").write_text(_masked(ftp_log, secrets), encoding="utf-8")
-            message = f"{type(error).__name__}: {error}"
-            (folder / "error.txt").write_text(_masked([message], secrets), encoding="utf-8")
-        except OSError as err:
-            raise HilError(f"cannot write the HIL artifacts under {self.root}: {err}") from None
-        self.folder = folder
-        self.record("hil_artifacts", str(folder))
-
-
-RECORDER_KEY = pytest.StashKey[EvidenceRecorder]()
-
-
-def start_recording(item: pytest.Item, root: str | None) -> EvidenceRecorder:
-    """A recorder for ``item``, remembered so a failure report can name its folder.
-
-    Properties go to ``item.user_properties``, which the JUnit XML writer emits (as
-    ``record_property`` does, without its warning under the default xunit2 family).
-    """
-
-    def record(name: str, value: object) -> None:
-        item.user_properties.append((name, value))
-
-    recorder = EvidenceRecorder(Path(root).resolve() if root else None, item.nodeid, record)
-    item.stash[RECORDER_KEY] = recorder
-    return recorder
-
-
-def annotate_failure(item: pytest.Item, report: pytest.TestReport) -> None:
-    """Name the artifact folder in a failed test's message and report."""
-    recorder = item.stash.get(RECORDER_KEY, None)
-    if not report.failed or recorder is None or recorder.folder is None:
-        return
-    note = f"hil artifacts: {recorder.folder}"
-    longrepr = report.longrepr
-    if hasattr(longrepr, "addsection"):
-        longrepr.addsection("hil artifacts", str(recorder.folder))
-    else:
-        report.sections.append(("hil artifacts", str(recorder.folder)))
-    crash = getattr(longrepr, "reprcrash", None)
-    if crash is not None and note not in crash.message:
-        first, newline, rest = crash.message.partition("\n")
-        crash.message = f"{first} [{note}]{newline}{rest}"
+def write_incomplete(
+    folder: Path,
+    error: BaseException,
+    *,
+    console: Iterable[str] = (),
+    ftp_log: Iterable[str] = (),
+    secrets: Sequence[str] = (),
+) -> Path:
+    """What is left of an update that stopped early: the logs and the error."""
+    _fresh_folder(folder)
+    (folder / "console.log").write_text(masked(console, secrets), encoding="utf-8")
+    (folder / "ftp-session.log").write_text(masked(ftp_log, secrets), encoding="utf-8")
+    message = f"{type(error).__name__}: {error}"
+    (folder / "error.txt").write_text(masked([message], secrets), encoding="utf-8")
+    return folder

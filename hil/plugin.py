@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from hil.artifacts import EvidenceRecorder, annotate_failure, start_recording
-from hil.bench.kit import bench_kit
 from hil.bench.settings import BenchSettings
 from hil.bench.settings import configure as configure_bench
-from hil.bench.settings import current as current_bench
 from hil.dut.base import Dut
 from hil.dut.factory import DUT_KINDS, DutUnavailable, create_dut
 from hil.errors import HilError
+from hil.evidence import EvidenceRecorder, annotate_failure, recorded, recorder_for
 from hil.fixtures_faults import (  # noqa: F401 - fixtures re-exported to pytest
     fault_dut,
     ftp_fault,
@@ -25,13 +23,21 @@ from hil.fixtures_faults import (  # noqa: F401 - fixtures re-exported to pytest
 )
 from hil.ftp.faults import FtpFault
 from hil.ftp.policy import TransferPolicy
-from hil.ftp.server import FtpServer, FtpServerConfig, parse_port_range
+from hil.ftp.server import FtpServer, FtpServerConfig
 from hil.image.keys import KeyType
 from hil.kit import UpdateKit, make_sim_kit
 from hil.layout import Layout
+from hil.option_checks import CheckedOptions, check_options
 from hil.probe import BACKENDS as PROBE_BACKENDS
+from hil.update_watch import watching
 
 _DUT_UNAVAILABLE = pytest.StashKey[str]()
+_CHECKED = pytest.StashKey[CheckedOptions]()
+# pyftpdlib 2.2 imports asyncore and asynchat, deprecated since Python 3.6
+PYFTPDLIB_WARNINGS = (
+    "ignore:The asyncore module is deprecated:DeprecationWarning",
+    "ignore:The asynchat module is deprecated:DeprecationWarning",
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Bench settings: the HIL_* environment variables, overridden by the options given."""
+    """Check the HIL options once, before collection (a bad one is a usage error, exit 4), and
+    set the bench settings: the HIL_* environment variables, overridden by the options given."""
+    for line in PYFTPDLIB_WARNINGS:
+        config.addinivalue_line("filterwarnings", line)
     try:
         settings = BenchSettings.from_env()
     except HilError as err:
@@ -124,16 +133,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "backend": config.getoption("--probe-backend", None),
         "lock_timeout": config.getoption("--hw-lock-timeout", None),
     }
-    configure_bench(replace(settings, **{k: v for k, v in given.items() if v is not None}))
-
-
-def _port_range(text: str | None) -> range | None:
-    if text is None:
-        return None
+    settings = replace(settings, **{k: v for k, v in given.items() if v is not None})
     try:
-        return parse_port_range(text)
+        config.stash[_CHECKED] = check_options(config.getoption, settings)
     except HilError as err:
-        raise pytest.UsageError(f"--ftp-passive-ports: {err}") from None
+        raise pytest.UsageError(str(err)) from None
+    configure_bench(settings)
 
 
 @pytest.fixture(scope="session")
@@ -143,31 +148,26 @@ def hil_options(pytestconfig: pytest.Config) -> HilOptions:
         key_type=KeyType(pytestconfig.getoption("--hil-key-type")),
         layout=pytestconfig.getoption("--hil-layout"),
         ftp_bind=pytestconfig.getoption("--ftp-bind"),
-        passive_ports=_port_range(pytestconfig.getoption("--ftp-passive-ports")),
+        passive_ports=pytestconfig.stash[_CHECKED].passive_ports,
     )
 
 
 @pytest.fixture(scope="session")
-def hil_layout(hil_options: HilOptions) -> Layout:
-    """The flash layout under test."""
-    try:
-        return Layout.resolve(hil_options.layout)
-    except HilError as err:
-        raise pytest.UsageError(f"--hil-layout: {err}") from None
+def hil_layout(pytestconfig: pytest.Config) -> Layout:
+    """The flash layout under test (``--hil-layout``)."""
+    return pytestconfig.stash[_CHECKED].layout
 
 
 @pytest.fixture(scope="session")
 def update_kit(
-    hil_options: HilOptions, hil_layout: Layout, tmp_path_factory: pytest.TempPathFactory
+    hil_options: HilOptions,
+    hil_layout: Layout,
+    tmp_path_factory: pytest.TempPathFactory,
+    pytestconfig: pytest.Config,
 ) -> UpdateKit:
     """Keys, factory image and update image: the bench build's, or signed by imgtool for the sim."""
-    if hil_options.dut_kind == "nrf":
-        try:
-            kit = bench_kit(current_bench())
-        except HilError as err:
-            raise pytest.UsageError(f"--hw-map: {err}") from None
-        if kit is not None:
-            return kit
+    if hil_options.dut_kind == "nrf" and (kit := pytestconfig.stash[_CHECKED].bench_kit):
+        return kit
     return make_sim_kit(tmp_path_factory.mktemp("kit"), hil_layout, hil_options.key_type)
 
 
@@ -234,15 +234,39 @@ def ftp_server(
         server.stop()
 
 
+def _recorder(request: pytest.FixtureRequest) -> EvidenceRecorder:
+    config = request.config
+    html = config.pluginmanager.hasplugin("html") and bool(config.getoption("htmlpath", None))
+    return recorder_for(request.node, config.stash[_CHECKED].artifacts, pictures=html)
+
+
+@pytest.fixture(autouse=True)
+def _hil_record_updates(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every update a test runs leaves its evidence (``--hil-artifacts``, JUnit, HTML)."""
+    with watching(_recorder(request).observe):
+        yield
+
+
 @pytest.fixture
 def hil_evidence(request: pytest.FixtureRequest) -> EvidenceRecorder:
-    """``hil_evidence(evidence, dut=dut, server=server, keys=keys)``: diagnose the update,
-    add JUnit properties and, with ``--hil-artifacts DIR``, write its evidence folder."""
-    return start_recording(request.node, request.config.getoption("--hil-artifacts"))
+    """The test's evidence recorder. Updates run by ``run_update`` are recorded by themselves;
+    ``hil_evidence(evidence, dut=dut, server=server, keys=keys)`` returns an update's diagnosis
+    (recording it if it was not yet), ``hil_evidence.incomplete(error, ...)`` keeps the logs
+    of an update that stopped early."""
+    return _recorder(request)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
     report = yield
     annotate_failure(item, report)
+    recorder = recorded(item)
+    if report.when == "call" and recorder is not None and item.config.pluginmanager.hasplugin(
+        "html"
+    ):
+        from pytest_html import extras
+
+        from hil.html_report import report_extras
+
+        report.extras = [*getattr(report, "extras", []), *report_extras(recorder, extras)]
     return report

@@ -14,6 +14,7 @@ from hil.ftp.server import FtpServer
 from hil.image.keys import PublicKey
 from hil.mcuboot.validate import BytesArea, Verdict, max_image_size_swap_move, validate_image
 from hil.protocol import ClientMode, DownloadResult
+from hil.update_watch import UpdateRun, announce
 
 log = logging.getLogger("hil.scenario")
 
@@ -62,7 +63,28 @@ def run_update(
     keys: tuple[PublicKey, ...],
     device_host: str | None = None,
 ) -> UpdateEvidence:
-    """Provision, download ``path`` in ``mode``, inspect, schedule, reset, inspect again."""
+    """Provision, download ``path`` in ``mode``, inspect, schedule, reset, inspect again.
+
+    Listeners of ``hil.update_watch`` (the pytest plugin) are told the evidence, or the error
+    that stopped the update.
+    """
+    try:
+        evidence = _run_update(dut, server, path, mode, keys, device_host)
+    except Exception as error:
+        announce(UpdateRun(dut, server, keys, error=error))
+        raise
+    announce(UpdateRun(dut, server, keys, evidence=evidence))
+    return evidence
+
+
+def _run_update(
+    dut: Dut,
+    server: FtpServer,
+    path: str,
+    mode: ClientMode,
+    keys: tuple[PublicKey, ...],
+    device_host: str | None,
+) -> UpdateEvidence:
     served = (server.config.root / path).read_bytes()
     dut.provision()
     version_before = dut.running_version()

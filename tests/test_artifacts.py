@@ -1,5 +1,6 @@
-"""``--hil-artifacts``: a HIL test leaves its evidence folder; a failure names it; JUnit gets
-the update's properties."""
+"""``--hil-artifacts``: every HIL update leaves its evidence folder, named by the test id, whether
+or not the test asks for ``hil_evidence``; a failure names it; JUnit gets the update's
+properties; secrets are masked; memrd addresses are those nrfjprog shows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hil.artifacts import folder_name
+from hil.artifacts import folder_name, write_artifacts
+from hil.evidence import EvidenceRecorder
+from hil.forensics import diagnose
+from hil.protocol import ClientMode
+from hil.scenario import run_update
 
 pytest_plugins = ["pytester"]
 
@@ -54,7 +59,7 @@ def test_failing_hil_test_leaves_its_folder_and_names_it(pytester: pytest.Pytest
     pytester.makepyfile(test_hil_style=HIL_STYLE_TEST)
     artifacts = pytester.path / "artifacts"
     junit = pytester.path / "junit.xml"
-    result = pytester.runpytest(
+    result = pytester.runpytest_subprocess(
         "--hil-artifacts", str(artifacts), "--hil-key-type", "ed25519", f"--junitxml={junit}"
     )
     result.assert_outcomes(passed=1, failed=1)
@@ -126,7 +131,9 @@ def test_update_that_never_finishes(dut, ftp_server, update_kit, hil_evidence):
 def test_an_update_that_stops_early_still_leaves_logs(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_broken=BROKEN_UPDATE_TEST)
     artifacts = pytester.path / "artifacts"
-    result = pytester.runpytest("--hil-artifacts", str(artifacts), "--hil-key-type", "ed25519")
+    result = pytester.runpytest_subprocess(
+        "--hil-artifacts", str(artifacts), "--hil-key-type", "ed25519"
+    )
     result.assert_outcomes(failed=1)
     folder = artifacts / folder_name("test_broken.py::test_update_that_never_finishes")
     assert {p.name for p in folder.iterdir()} == {"console.log", "ftp-session.log", "error.txt"}
@@ -136,12 +143,82 @@ def test_an_update_that_stops_early_still_leaves_logs(pytester: pytest.Pytester)
 
 
 def test_an_earlier_runs_evidence_is_kept_not_overwritten(tmp_path):
-    from hil.artifacts import EvidenceRecorder
-
-    recorder = EvidenceRecorder(tmp_path, "tests/test_x.py::test_y", lambda name, value: None)
-    recorder.incomplete(RuntimeError("first run"))
-    recorder.incomplete(RuntimeError("second run"))
+    for run in ("first run", "second run"):  # one recorder per run of the test
+        recorder = EvidenceRecorder(tmp_path, "tests/test_x.py::test_y", lambda *_: None)
+        recorder.incomplete(RuntimeError(run))
+    recorder.incomplete(RuntimeError("a second update of that run"))
     folder = tmp_path / folder_name("tests/test_x.py::test_y")
     assert "second run" in (folder / "error.txt").read_text()
     kept = folder.with_name(folder.name + ".previous-1")
     assert "first run" in (kept / "error.txt").read_text()
+    second = folder.with_name(folder.name + "-update-2")
+    assert "a second update" in (second / "error.txt").read_text()
+
+
+PLAIN_TEST = """
+from hil.protocol import ClientMode
+from hil.scenario import run_update
+
+
+def test_plain(dut, ftp_server, update_kit):
+    server = ftp_server(files={update_kit.update_name: update_kit.update_image})
+    run_update(dut, server, update_kit.update_name, ClientMode.BINARY, update_kit.keys)
+
+
+def test_not_an_update():
+    pass
+"""
+
+
+def test_evidence_without_hil_evidence_and_memrd_addresses_in_the_xip_window(
+    pytester: pytest.Pytester,
+) -> None:
+    """A test that never asks for ``hil_evidence`` still leaves its folder and JUnit properties;
+    with the secondary on the MX25R64 the memrd text shows nrfjprog's XIP addresses."""
+    pytester.makepyfile(test_plain=PLAIN_TEST)
+    artifacts, junit = pytester.path / "artifacts", pytester.path / "junit.xml"
+    result = pytester.runpytest_subprocess(
+        *("--hil-artifacts", str(artifacts), "--hil-key-type", "ed25519"),
+        *("--hil-layout", "external", f"--junitxml={junit}"),
+    )
+    result.assert_outcomes(passed=2)
+    folder = artifacts / "test_plain.py" / "test_plain"
+    assert {path.name for path in folder.iterdir()} == EXPECTED_FILES
+    assert sorted(p.name for p in (artifacts / "test_plain.py").iterdir()) == ["test_plain"]
+    # mcuboot_secondary is at offset 0 of the MX25R64, which the app core sees at 0x10000000
+    assert (folder / "slot-before.txt").read_text().startswith("0x10000000: 96F3B83D ")
+    cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
+    props = {p.get("name"): p.get("value") for p in cases["test_plain"].iter("property")}
+    assert props["hil_type_sent"] == "TYPE I" and props["hil_verdict"] == "accepted"
+    assert props["hil_artifacts"] == str(folder)
+
+
+def test_folder_is_the_test_id() -> None:
+    assert str(folder_name("tests/test_x.py::TestY::test_z[TYPE-A]")) == (
+        "tests/test_x.py/TestY/test_z[TYPE-A]"
+    )
+    odd = folder_name("tests/test_x.py::test_z[a/b c]")
+    assert odd.parent.as_posix() == "tests/test_x.py" and odd.name.startswith("test_z[a_b_c]-")
+    assert folder_name("t.py::test_z[a/b]") != folder_name("t.py::test_z[a_b]")
+    assert ".." not in folder_name("../up.py::test_z").parts
+
+
+def test_every_log_file_masks_the_ftp_password(dut, ftp_server, update_kit, tmp_path) -> None:
+    """Not only the PASS command: a password typed as the user name, echoed in an error, ..."""
+    server = ftp_server(files={update_kit.update_name: update_kit.update_image})
+    ev = run_update(dut, server, update_kit.update_name, ClientMode.DEFAULT, update_kit.keys)
+    before = diagnose(ev.served, ev.slot_before, update_kit.keys, dut.layout.slot_size)
+    after = diagnose(ev.served, ev.slot_after, update_kit.keys, dut.layout.slot_size)
+    secret = server.password
+    folder = write_artifacts(
+        tmp_path / "evidence",
+        ev,
+        before,
+        after,
+        console=[*dut.console.lines, f"error: login {secret} refused"],
+        ftp_log=[*server.recorder.lines(), f"USER {secret}", "530 Login incorrect."],
+        secrets=[secret],
+    )
+    assert "USER ******" in (folder / "ftp-session.log").read_text()
+    leaking = [p.name for p in folder.iterdir() if secret.encode() in p.read_bytes()]
+    assert leaking == []
