@@ -26,11 +26,13 @@ from hil.ftp.policy import TransferPolicy
 from hil.ftp.server import FtpServer, FtpServerConfig
 from hil.image.keys import KeyType
 from hil.kit import UpdateKit, make_sim_kit
+from hil.lab.kit import lab_update_kit
 from hil.layout import Layout
 from hil.option_checks import CheckedOptions, check_options
 from hil.probe import BACKENDS as PROBE_BACKENDS
 from hil.update_watch import watching
 
+pytest_plugins = ["hil.lab.pytest_lab"]  # --dut nrf on a labgrid place (--lg-env)
 _DUT_UNAVAILABLE = pytest.StashKey[str]()
 _CHECKED = pytest.StashKey[CheckedOptions]()
 # pyftpdlib 2.2 imports asyncore and asynchat, deprecated since Python 3.6
@@ -166,7 +168,8 @@ def update_kit(
     pytestconfig: pytest.Config,
 ) -> UpdateKit:
     """Keys, factory image and update image: the bench build's, or signed by imgtool for the sim."""
-    if hil_options.dut_kind == "nrf" and (kit := pytestconfig.stash[_CHECKED].bench_kit):
+    lab_kit = lab_update_kit() if hil_options.dut_kind == "nrf" else None
+    if hil_options.dut_kind == "nrf" and (kit := lab_kit or pytestconfig.stash[_CHECKED].bench_kit):
         return kit
     return make_sim_kit(tmp_path_factory.mktemp("kit"), hil_layout, hil_options.key_type)
 

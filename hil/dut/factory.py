@@ -25,9 +25,14 @@ def _create_sim(layout: Layout, kit: UpdateKit, workdir: Path) -> Dut:
 def _create_nrf(layout: Layout, kit: UpdateKit, workdir: Path) -> Dut:
     from hil.bench.connect import connect_dut
     from hil.bench.settings import current
+    from hil.lab.settings import lab_settings
     from hil.probe.errors import ProbeUnavailable
 
     try:
+        if (lab := lab_settings()) is not None:  # a labgrid place (--lg-env) instead of --hw-map
+            from hil.lab.dut import create_lab_dut
+
+            return create_lab_dut(lab, layout, workdir)
         return connect_dut(current(), layout, workdir)
     except ProbeUnavailable as why:
         raise DutUnavailable(f"--dut nrf: {why}") from None

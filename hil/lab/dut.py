@@ -1,0 +1,90 @@
+"""``--dut nrf`` on a labgrid place: the same ``NrfDut`` as on a local bench.
+
+The place describes the bench (probe, console, tags such as ``recover`` or
+``after_external_read``); the build's files come from the run's options. The place is the lock.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from pathlib import Path
+
+from hil.bench.hwmap import DkEntry
+from hil.bench.nrf_dut import NrfDut
+from hil.errors import HilError
+from hil.lab.errors import LabError
+from hil.lab.labprobe import LabProbe
+from hil.lab.labtarget import LabTarget
+from hil.lab.settings import LabSettings
+from hil.layout import Layout
+
+log = logging.getLogger("hil.lab")
+
+_target: LabTarget | None = None
+_lock = threading.Lock()
+
+
+def lab_target(settings: LabSettings) -> LabTarget:
+    """This process's place, reserved/acquired and expanded on first use."""
+    global _target
+    with _lock:
+        if _target is None:
+            _target = LabTarget(settings)
+            atexit.register(close_lab_target)
+        return _target
+
+
+def close_lab_target() -> None:
+    """Release the place (and the reservation) this process holds, if any."""
+    global _target
+    with _lock:
+        target, _target = _target, None
+    if target is not None:
+        target.close()
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "yes")
+
+
+def place_entry(settings: LabSettings, target: LabTarget, backend: str) -> DkEntry:
+    """The DK as ``NrfDut`` knows it: the bench from the place, the build from the options."""
+    if settings.build_dir is None:
+        raise LabError("--dut nrf on a labgrid place needs --hil-build DIR (the west build)")
+    tags = target.tags
+    default_after = "resume" if backend == "sim" else "reset"
+    return DkEntry(
+        id=target.place,
+        snr=int(target.driver.snr or 0),
+        build_dir=settings.build_dir,
+        update_image=settings.update_image,
+        signing_key=settings.signing_key,
+        ftp_host=settings.ftp_advertise or tags.get("ftp_host"),
+        recover=_flag(tags.get("recover")),
+        after_external_read=tags.get("after_external_read", default_after),
+        board=tags.get("board_name", "nrf5340dk_nrf5340_cpuapp"),
+        source=f"place {target.place}",
+    )
+
+
+def create_lab_dut(settings: LabSettings, layout: Layout, workdir: Path) -> NrfDut:
+    """An NrfDut on this process's place; ProbeUnavailable (skip) when the J-Link is absent."""
+    from hil.bench.build import resolve_build
+    from hil.bench.connect import _layout as build_layout
+
+    target = lab_target(settings)
+    target.check()
+    backend = target.driver.probe.backend
+    entry = place_entry(settings, target, backend)
+    build = resolve_build(entry)
+    lease = target.console.lend(workdir / "console.log")
+    try:
+        return NrfDut(
+            entry, LabProbe(target.driver, backend), lease,  # type: ignore[arg-type]
+            build_layout(entry, build.partitions, layout), build.merged_hex, lock=None,
+        )
+    except HilError:
+        lease.close()
+        raise
