@@ -10,6 +10,7 @@ import yaml
 
 from hil import resources
 from hil.errors import HilError
+from hil.layout_check import LayoutRuleError, check_document
 
 INTERNAL_REGION = "flash_primary"
 EXTERNAL_REGION = "external_flash"
@@ -83,7 +84,7 @@ class Layout:
 
     @classmethod
     def load(cls, path: str | Path) -> Layout:
-        """Read build/partitions.yml or a pm_static.yml."""
+        """Read build/partitions.yml or a pm_static.yml, held to Partition Manager's rules."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -113,7 +114,12 @@ class Layout:
             for name, entry in document.items()
             if isinstance(entry, dict) and "address" in entry
         }
-        return cls(partitions, source)
+        layout = cls(partitions, source)
+        try:
+            check_document(document)
+        except LayoutRuleError as err:
+            raise HilError(f"{source}: {err}") from None
+        return layout
 
     @classmethod
     def resolve(cls, spec: str) -> Layout:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from hil.sim import core_lib
@@ -47,15 +48,74 @@ def test_prj_conf_has_the_dfu_network_and_shell_settings():
         "FTP_CLIENT",
         "NET_TCP",
         "NET_SOCKETS",
-        "USB_DEVICE_NETWORK_ECM",
         "SHELL",
     ):
         assert conf[f"CONFIG_{name}"] == "y", name
+    assert re.fullmatch(r'"\d+\.\d+\.\d+\+\d+"', conf["CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION"])
+    assert conf["CONFIG_FTPDFU_HARDENED"] == "n"  # the seed flavour unless asked for
+    assert kconfig(APP / "ext_flash" / "app.conf")["CONFIG_PM_EXTERNAL_FLASH_MCUBOOT_SECONDARY"]
+
+
+def variant(*names: str) -> dict[str, str]:
+    """The Kconfig assignments of prj.conf merged with the given fragments, in order."""
+    merged = kconfig(APP / "prj.conf")
+    for name in names:
+        merged.update(kconfig(APP / name))
+    return merged
+
+
+def test_usb_ecm_variant_sets_its_static_address_without_auto_init():
+    conf = variant("usb_ecm.conf")
+    assert conf["CONFIG_USB_DEVICE_NETWORK_ECM"] == "y"
     assert conf["CONFIG_NET_CONFIG_MY_IPV4_ADDR"] == '"192.0.2.1"'
     assert conf["CONFIG_NET_CONFIG_PEER_IPV4_ADDR"] == '"192.0.2.2"'
     assert conf["CONFIG_NET_CONFIG_AUTO_INIT"] == "n"  # main() enables USB first
-    assert re.fullmatch(r'"\d+\.\d+\.\d+\+\d+"', conf["CONFIG_MCUBOOT_IMGTOOL_SIGN_VERSION"])
-    assert kconfig(APP / "ext_flash" / "app.conf")["CONFIG_PM_EXTERNAL_FLASH_MCUBOOT_SECONDARY"]
+    # NET_CONFIG_NEED_IPV4 depends on NET_CONFIG_AUTO_INIT: setting it is a Kconfig warning.
+    assert "CONFIG_NET_CONFIG_NEED_IPV4" not in conf
+
+
+def test_wifi_variant_assigns_no_usb_symbol():
+    """USB_DEVICE_PRODUCT and friends depend on USB_DEVICE_STACK: no assignment may remain."""
+    conf = variant("overlay-nrf7002ek.conf")
+    assert not [name for name in conf if name.startswith("CONFIG_USB_")], conf
+    assert conf["CONFIG_WPA_SUPP"] == "y" and conf["CONFIG_NET_CONFIG_AUTO_INIT"] == "y"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "libc"),
+    [("usb_ecm.conf", "CONFIG_PICOLIBC"), ("overlay-nrf7002ek.conf", "CONFIG_NEWLIB_LIBC")],
+)
+def test_each_variant_sets_its_c_library_and_heaps_explicitly(fragment, libc):
+    """getaddrinfo() in ftp_open() calloc()s: no default heap size is relied on."""
+    conf = variant(fragment)
+    assert conf[libc] == "y"
+    assert int(conf["CONFIG_COMMON_LIBC_MALLOC_ARENA_SIZE"]) >= 4096
+    assert int(conf["CONFIG_HEAP_MEM_POOL_SIZE"]) > 0
+
+
+def test_cmake_picks_one_network_fragment_by_shield():
+    cmake = (APP / "CMakeLists.txt").read_text()
+    assert re.search(
+        r'if\(SHIELD MATCHES "nrf7002ek"\)\s+list\(APPEND EXTRA_CONF_FILE '
+        r"\$\{CMAKE_CURRENT_LIST_DIR\}/overlay-nrf7002ek.conf\)\s+else\(\)\s+"
+        r"list\(APPEND EXTRA_CONF_FILE \$\{CMAKE_CURRENT_LIST_DIR\}/usb_ecm.conf\)",
+        cmake,
+    )
+    assert cmake.index("usb_ecm.conf") < cmake.index("find_package(Zephyr")
+
+
+def test_external_layout_keeps_the_flash_simulator_out_of_mcuboot():
+    """PM_EXTERNAL_FLASH_MCUBOOT_SECONDARY implies ADD_MCUBOOT_MEDIATE_SIM_FLASH_DTS, an app
+    symbol (depends on BOOTLOADER_MCUBOOT); with it MCUboot overflows its 0xc000 partition."""
+    assert (
+        kconfig(APP / "ext_flash" / "app.conf")["CONFIG_ADD_MCUBOOT_MEDIATE_SIM_FLASH_DTS"] == "n"
+    )
+    assert "MEDIATE" not in "".join(kconfig(APP / "ext_flash" / "mcuboot.conf"))
+
+
+def test_hardened_option_is_declared_for_the_app():
+    kconf = (APP / "Kconfig").read_text()
+    assert re.search(r"config FTPDFU_HARDENED\n\tbool .*\n\tdefault n", kconf)
 
 
 def test_cmake_builds_the_three_sources():
