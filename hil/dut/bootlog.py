@@ -14,6 +14,7 @@ REJECTED_RE = line_regex("Image in the secondary slot is not valid!", "E")
 SWAP_STARTED_RE = line_regex(r"Starting swap using (?:move|scratch) algorithm\.", literal=False)
 SWAP_REFUSED_RE = line_regex("Not enough free space to run swap upgrade")
 NO_IMAGE_RE = line_regex("Unable to find bootable image")
+SOURCE_PRIMARY_RE = line_regex("Boot source: primary slot")
 MCUBOOT_LINE_RE = line_regex("", literal=False)
 BOOT_DONE_RE = re.compile(
     rf"{protocol.READY_RE.pattern}|{NO_IMAGE_RE.pattern}"
@@ -28,6 +29,7 @@ class BootDecision(StrEnum):
     SWAPPED = "swapped"  # test or permanent swap to the new image
     REVERTED = "reverted"  # the unconfirmed image was swapped back
     SWAP_REFUSED = "swap-refused"  # image too large for swap-using-move
+    RESUMED = "resumed"  # a swap cut short by a reset was completed (no Swap type line)
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,17 @@ class BootLog:
 
     @property
     def decision(self) -> BootDecision | None:
-        """None when no MCUboot decision was seen at all (no Swap type line)."""
+        """None when no MCUboot decision was seen at all.
+
+        A boot that completes an interrupted swap prints no Swap type line: ``Boot source:
+        primary slot`` then ``Starting swap using move algorithm.``.
+        """
         swap_type = self.swap_type
         if swap_type is None:
-            return None
+            if not (self._search(SOURCE_PRIMARY_RE) and self._search(SWAP_STARTED_RE)):
+                return None
+            refused = self._search(SWAP_REFUSED_RE)
+            return BootDecision.SWAP_REFUSED if refused else BootDecision.RESUMED
         if self._search(REJECTED_RE):
             return BootDecision.REJECTED
         if self._search(SWAP_REFUSED_RE):

@@ -5,6 +5,7 @@
   to its end in the simulator with every write and console line dropped.
 * :class:`SkipDfuReset`: a firmware build whose ``ftpdfu get`` never calls
   ``dfu_target_reset()``, so a download after an aborted one resumes at the old offset.
+* :class:`BootPowerCut`: power lost in the middle of MCUboot's next boot (e.g. a swap).
 """
 
 from __future__ import annotations
@@ -58,7 +59,22 @@ class SkipDfuReset:
         return "no-dfu-target-reset"
 
 
-SimFault = PowerCut | SkipDfuReset
+@dataclass(frozen=True)
+class BootPowerCut:
+    """Power lost after ``after`` flash operations of MCUboot's next boot (once); the board then
+    powers up again and MCUboot resumes the interrupted swap (hil.mcuboot.swap_move)."""
+
+    after: int
+
+    def __post_init__(self) -> None:
+        if self.after < 0:
+            raise HilError(f"a boot power cut needs a count >= 0, got {self.after}")
+
+    def __str__(self) -> str:
+        return f"boot-power-cut@{self.after}"
+
+
+SimFault = PowerCut | SkipDfuReset | BootPowerCut
 
 
 @dataclass
@@ -122,11 +138,13 @@ def install(dut: object, *faults: SimFault) -> None:
         return FaultyDfuTarget(secondary, trailer, board=board, power_cut=cut, skip_reset=skip)
 
     board.dfu_factory = factory
+    board.boot_power_cut = next((f.after for f in faults if isinstance(f, BootPowerCut)), None)
 
 
 def remove(dut: object) -> None:
     """Back to the plain dfu_target from the next reset on."""
     _sim_board(dut).dfu_factory = DfuTarget
+    _sim_board(dut).boot_power_cut = None
 
 
 @contextlib.contextmanager
