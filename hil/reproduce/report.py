@@ -109,11 +109,12 @@ def print_table(rows: list[dict[str, Any]], offer: Offer) -> None:
         )
     console = Console(width=max(Console().width, 120))
     served = "unknown" if offer.served_size is None else f"{offer.served_size} B"
-    console.print(escape(f"server: {offer.url}; file: {served}"))
-    console.print(escape(f"size given to ftpdfu get: {offer.size} ({offer.size_source})"))
-    console.print(escape(f"MCUboot keys: {offer.key_note}"))
+    console.print(escape(f"server: {offer.url}; file: {served}"), soft_wrap=True)
+    size = f"size given to ftpdfu get: {offer.size} ({offer.size_source})"
+    console.print(escape(size), soft_wrap=True)
+    console.print(escape(f"MCUboot keys: {offer.key_note}"), soft_wrap=True)
     console.print(table)
     for number, reason in enumerate(reasons, 1):
-        console.print(escape(f"[{number}] {reason}"))
+        console.print(escape(f"[{number}] {reason}"), soft_wrap=True)
     for row in rows:
-        console.print(escape(f"{row['mode']} sent: " + " | ".join(row["commands"])))
+        console.print(escape(f"{row['mode']} sent: " + " | ".join(row["commands"])), soft_wrap=True)
