@@ -5,13 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
 from hil.commands.args import number
 from hil.errors import HilError
-from hil.layout import Layout
 from hil.probe import BACKENDS, DEFAULT_BACKEND, XIP_BASE, Memory, ProbeOptions, open_probe
-from hil.probe.memrd import format_dump
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,6 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _target(args: argparse.Namespace) -> tuple[Memory, int, int, int]:
     """(memory, address in it, length, address shown in the text dump)."""
     if args.slot is not None:
+        from hil.layout import Layout
+
         if args.length is not None:
             raise HilError("--length goes with --address, not with --slot")
         layout = (
@@ -67,6 +65,10 @@ def _target(args: argparse.Namespace) -> tuple[Memory, int, int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from hil.probe.memrd import format_dump
+
     memory, address, length, shown = _target(args)
     if shown % (args.width // 8) or length % (args.width // 8):
         raise HilError(f"address and length must be multiples of {args.width // 8} for --width")
