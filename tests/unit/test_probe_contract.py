@@ -17,6 +17,8 @@ pytest.importorskip("pynrfjprog")
 from fake_tools.fake_lowlevel import FakeBoard, FakeLowLevelAPI
 from intelhex import IntelHex
 from pynrfjprog import LowLevel
+from pynrfjprog.APIError import APIError
+from pynrfjprog.Parameters import QSPIEraseLen
 
 from hil.probe import Memory, ProbeOptions, ProbeUnavailable, ResetKind
 from hil.probe.lowlevel import LowLevelProbe
@@ -83,3 +85,42 @@ def test_real_pynrfjprog_without_jlink_software_is_unavailable_with_one_line():
     assert "J-Link Software and Documentation Pack" in message
     assert "-101" in message and "\n" not in message
     probe.close()
+
+
+@pytest.mark.parametrize(
+    ("size", "address", "erased"),
+    [
+        (QSPIEraseLen.ERASE4KB, 0x12345, (0x12000, 0x13000)),
+        (QSPIEraseLen.ERASE32KB, 0x1ABCD, (0x18000, 0x20000)),
+        (QSPIEraseLen.ERASE64KB, 0x1ABCD, (0x10000, 0x20000)),
+    ],
+)
+def test_the_fake_mx25r64_erases_the_whole_aligned_block_like_the_chip(size, address, erased):
+    board = FakeBoard(snr=SNR, flash_in_dpd=False, dll_checks_erase_alignment=False)
+    board.external.load(0, b"\x00" * 0x30000)
+    api = FakeLowLevelAPI(board)
+    api.open()
+    api.connect_to_device()
+    api.qspi_init_ini()
+    api.qspi_erase(address, size)
+    low, high = erased
+    assert board.external.read(0, 0x30000) == (
+        b"\x00" * low + b"\xff" * (high - low) + b"\x00" * (0x30000 - high)
+    )
+    board.dll_checks_erase_alignment = True  # as the DLL header documents
+    with pytest.raises(APIError) as err:
+        api.qspi_erase(address, size)
+    assert err.value.err_code == -3
+
+
+def test_the_fake_mx25r64_read_wraps_past_its_last_byte_and_refuses_xip_addresses():
+    board = FakeBoard(snr=SNR, flash_in_dpd=False)
+    board.external.load(0, b"HEAD")
+    board.external.load(0x7FFFFC, b"TAIL")
+    api = FakeLowLevelAPI(board)
+    api.open()
+    api.connect_to_device()
+    api.qspi_init_ini()
+    assert api.qspi_read(0x7FFFFC, 8) == b"TAILHEAD"
+    with pytest.raises(APIError):
+        api.qspi_read(0x10000000, 4)

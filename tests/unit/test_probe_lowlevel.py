@@ -11,6 +11,7 @@ from intelhex import IntelHex
 
 from hil.probe import (
     Memory,
+    ProbeError,
     ProbeOptions,
     ProbeProtected,
     ProbeUnavailable,
@@ -188,3 +189,48 @@ def test_close_detaches_and_closes(board):
     probe.connect(SNR)
     probe.close()
     assert names(board)[-3:] == ["disconnect_from_device", "disconnect_from_emu", "close"]
+
+
+@pytest.mark.parametrize("dll_checks", [True, False], ids=["dll-checks", "bare-chip"])
+def test_external_erase_off_a_64k_boundary_spares_its_neighbours(board, dll_checks):
+    board.dll_checks_erase_alignment = dll_checks
+    board.external.load(0, b"\x00" * 0x30000)
+    probe = make_probe(board)
+    probe.connect(SNR)
+    probe.erase(Memory.EXTERNAL, 0x1000, 0x20000)
+    assert board.external.read(0x0, 0x1000) == b"\x00" * 0x1000
+    assert board.external.read(0x1000, 0x20000) == b"\xff" * 0x20000
+    assert board.external.read(0x21000, 0x1000) == b"\x00" * 0x1000
+    erases = [(args[0], args[1].name) for n, args, _ in board.calls if n == "qspi_erase"]
+    assert erases == [
+        *((0x1000 * i, "ERASE4KB") for i in range(1, 16)),
+        (0x10000, "ERASE64KB"),
+        (0x20000, "ERASE4KB"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("address", "length"),
+    [(0x7FF000, 0x2000), (0x7F0000, 0x11000), (0x0, 0x801000), (0x10000000, 0x1000)],
+)
+def test_an_external_range_ending_past_the_mx25r64_is_refused_before_any_access(
+    board, address, length
+):
+    board.external.load(0, b"\x3d\xb8\xf3\x96")  # what a wrapped read would return
+    probe = make_probe(board)
+    probe.connect(SNR)
+    before = len(board.calls)
+    with pytest.raises(ProbeError, match="past the 8 MiB MX25R64"):
+        probe.read(Memory.EXTERNAL, address, length)
+    with pytest.raises(ProbeError, match="past the 8 MiB MX25R64"):
+        probe.erase(Memory.EXTERNAL, address, length)
+    assert board.calls[before:] == []
+
+
+def test_the_last_external_sector_is_in_range(board):
+    board.external.load(0x7FF000, b"\xa5" * 0x1000)
+    probe = make_probe(board)
+    probe.connect(SNR)
+    assert probe.read(Memory.EXTERNAL, 0x7FF000, 0x1000) == b"\xa5" * 0x1000
+    probe.erase(Memory.EXTERNAL, 0x7FF000, 0x1000)
+    assert board.external.read(0x7FF000, 0x1000) == b"\xff" * 0x1000

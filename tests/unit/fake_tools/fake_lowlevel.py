@@ -2,6 +2,12 @@
 
 Method signatures mirror the installed pynrfjprog (a contract test checks it). Errors are the
 real ``APIError`` with real codes. Every call is recorded in ``board.calls``.
+
+The QSPI calls behave as the MX25R6435F does: an erase instruction clears the whole aligned
+4 KiB sector, 32 KiB or 64 KiB block that holds the address (the chip ignores the low address
+bits), and a read that runs past the last byte wraps around to offset 0. The DLL header says
+``qspi_erase`` refuses an address not aligned to the erase length (INVALID_PARAMETER);
+``FakeBoard.dll_checks_erase_alignment`` chooses between that and the bare chip.
 """
 
 from __future__ import annotations
@@ -24,7 +30,13 @@ from pynrfjprog.Parameters import (
 from hil.sim.flash import FlashDevice, mx25r64_flash, nrf5340_internal_flash
 
 XIP = 0x10000000
-_ERASE_LEN = {QSPIEraseLen.ERASE4KB: 0x1000, QSPIEraseLen.ERASE64KB: 0x10000}
+ADDRESS_24BIT_MAX = 0xFFFFFF
+INVALID_PARAMETER = -3
+_ERASE_LEN = {
+    QSPIEraseLen.ERASE4KB: 0x1000,
+    QSPIEraseLen.ERASE32KB: 0x8000,
+    QSPIEraseLen.ERASE64KB: 0x10000,
+}
 
 
 @dataclass
@@ -38,6 +50,7 @@ class FakeBoard:
     jlink_installed: bool = True
     protected: bool = False
     flash_in_dpd: bool = True  # NCS puts the MX25R64 into deep power-down when idle
+    dll_checks_erase_alignment: bool = True  # False: the unaligned address reaches the chip
     halted: bool = False
     core: CoProcessor = CoProcessor.CP_APPLICATION
     resets: list[str] = field(default_factory=list)
@@ -196,17 +209,36 @@ class FakeLowLevelAPI:
     def qspi_read(self, addr, length):
         self._rec("qspi_read", addr, length)
         self._need_qspi()
+        if addr > ADDRESS_24BIT_MAX:
+            raise APIError(INVALID_PARAMETER)  # 24-bit addressing: e.g. an XIP address
         if self.board.flash_in_dpd:
             return bytearray(length)  # a sleeping flash answers nothing useful
-        return bytearray(self.board.external.read(addr, length))
+        flash = self.board.external
+        data = bytearray()
+        offset = addr % flash.size  # the chip ignores address bits above its size
+        while len(data) < length:  # its address counter rolls over to 0 after the last byte
+            part = min(length - len(data), flash.size - offset)
+            data += flash.read(offset, part)
+            offset = 0
+        return data
 
     def qspi_erase(self, addr, length):
         self._rec("qspi_erase", addr, length)
         self._need_qspi()
         if not isinstance(length, QSPIEraseLen):
             raise ValueError("length must be a QSPIEraseLen")
+        if addr > ADDRESS_24BIT_MAX:
+            raise APIError(INVALID_PARAMETER)
+        flash = self.board.external
+        if length is QSPIEraseLen.ERASEALL:
+            start, size = 0, flash.size
+        else:
+            size = _ERASE_LEN[length]
+            if addr % size and self.board.dll_checks_erase_alignment:
+                raise APIError(INVALID_PARAMETER)
+            start = addr % flash.size - addr % size  # the aligned sector or block
         if not self.board.flash_in_dpd:
-            self.board.external.erase(addr, _ERASE_LEN[length])
+            flash.erase(start, size)
 
     # files
     def erase_file(
