@@ -10,6 +10,8 @@ from hil.forensics.transforms import (
     Shift,
     crlf_offsets,
     crlf_to_lf,
+    every_lf_to_crlf,
+    lf_offsets,
     lf_to_crlf,
     lone_lf_offsets,
     pyftpdlib_ascii,
@@ -38,13 +40,15 @@ LABELS = {
     "unchanged": "unchanged",
     "pyftpdlib": "LF to CR LF as pyftpdlib sends it",
     "rfc": "LF to CR LF (RFC 959 rule)",
+    "every-lf": "every LF to CR LF, CR LF included (as pure-ftpd sends it)",
     "crlf": "CR LF to LF",
     "stor": "CR LF to LF, final CR dropped",
 }
 
 
 def candidates(image: bytes) -> list[Candidate]:
-    """The image as served, then after LF→CRLF (both rules), then after CRLF→LF."""
+    """The image as served, then after LF→CRLF (pyftpdlib, RFC 959 and pure-ftpd's every-LF
+    rule, each only where it differs from the others), then after CRLF→LF."""
     found = [Candidate(Kind.IDENTICAL, "unchanged", image)]
     lone = lone_lf_offsets(image)
     if lone:
@@ -68,6 +72,12 @@ def candidates(image: bytes) -> list[Candidate]:
             )
     pairs = tuple(crlf_offsets(image))
     if pairs:
+        every = tuple(lf_offsets(image))
+        found.append(
+            Candidate(
+                Kind.LF_TO_CRLF, "every-lf", every_lf_to_crlf(image), every, Shift(every, +1)
+            )
+        )
         found.append(Candidate(Kind.CRLF_TO_LF, "crlf", crlf_to_lf(image), pairs, Shift(pairs, -1)))
     if image and image[-1] == CR:
         removed = (*pairs, len(image) - 1)

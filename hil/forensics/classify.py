@@ -10,7 +10,9 @@ from hil.forensics.bytesdiff import byte_diff, common_prefix, first_programmed, 
 from hil.forensics.candidates import Candidate, candidates
 from hil.forensics.describe import describe
 from hil.forensics.kinds import Kind
+from hil.forensics.regions import image_header
 from hil.image.header import HEADER_SIZE, IMAGE_MAGIC, ImageHeader
+from hil.image.keys import signing_key_hash
 from hil.mcuboot.validate import BytesArea, validate_image
 
 SHOWN_OFFSETS = 16
@@ -77,11 +79,13 @@ def _bit_error_limit(size: int) -> int:
     return max(16, size // 256)
 
 
-def classify(image: bytes, slot: bytes, trailer_start: int | None = None) -> Finding:
-    """What ``slot`` holds relative to the served ``image``.
+def classify(
+    image: bytes, slot: bytes, trailer_start: int | None = None, slot_size: int | None = None
+) -> Finding:
+    """What ``slot`` (the dump from the slot start) holds relative to the served ``image``.
 
     ``trailer_start`` (slot offset of the MCUboot trailer, for a whole-slot dump) keeps the
-    trailer out of the stale-data check.
+    trailer out of the stale-data check; ``slot_size`` tells an image that outgrew the slot.
     """
     if not image:
         raise HilError("the served image is empty")
@@ -104,6 +108,9 @@ def classify(image: bytes, slot: bytes, trailer_start: int | None = None) -> Fin
             stale = _stale(slot, len(form.expected), trailer_start)
             kind = Kind.STALE_DATA if form.kind is Kind.IDENTICAL and stale else form.kind
             return found(kind, form, len(form.expected), changes=form.changes, stale=stale)
+    resigned = _resigned(image, slot)
+    if resigned is not None:
+        return found(Kind.RESIGNED, forms[0], first_diff, details=resigned)
     prefixes = [common_prefix(slot, form.expected) for form in forms]
     best = max(range(len(forms)), key=prefixes.__getitem__)
     form, prefix = forms[best], prefixes[best]
@@ -111,13 +118,18 @@ def classify(image: bytes, slot: bytes, trailer_start: int | None = None) -> Fin
         changes = tuple(
             offset for offset in form.changes if form.shift.slot_offset(offset) < prefix
         )
-        return found(
-            Kind.TRUNCATED,
-            form,
-            prefix,
-            changes=changes,
-            details={"dump_ends": len(slot) <= prefix, "missing": len(form.expected) - prefix},
-        )
+        dump_ends = len(slot) <= prefix
+        outgrows = slot_size is not None and len(form.expected) > slot_size
+        details = {
+            "dump_ends": dump_ends,
+            "missing": len(form.expected) - prefix,
+            "outgrows_slot": outgrows,
+            "slot_size": slot_size,
+        }
+        kind = Kind.TRUNCATED
+        if dump_ends and not outgrows:
+            kind = Kind.PARTIAL if form.kind is Kind.IDENTICAL else form.kind
+        return found(kind, form, prefix, changes=changes, details=details)
     comparable = [form for form in forms if len(slot) >= len(form.expected)]
     if comparable:
         diffs = [byte_diff(form.expected, slot[: len(form.expected)]) for form in comparable]
@@ -158,6 +170,28 @@ def _form_details(form: Candidate, forms: list[Candidate]) -> dict[str, Any]:
     return {}
 
 
+def _resigned(image: bytes, slot: bytes) -> dict[str, Any] | None:
+    """Header and payload of the served image, with other TLVs: the build signed again."""
+    header = image_header(image)
+    if header is None or slot[: header.tlv_offset] != image[: header.tlv_offset]:
+        return None
+    other = _other_image(slot)
+    if other is None:
+        return None
+    served, now = signing_key_hash(image), signing_key_hash(slot)
+    return {
+        **other,
+        "same_image_hash": _image_hash(image) == _image_hash(slot),
+        "same_key": served == now,
+        "slot_key_hash": now.hex() if now else None,
+        "image_key_hash": served.hex() if served else None,
+    }
+
+
+def _image_hash(data: bytes) -> bytes | None:
+    return validate_image(BytesArea(data), (), len(data)).image_hash
+
+
 def _other_image(slot: bytes) -> dict[str, Any] | None:
     """Version and size of a complete, self-consistent MCUboot image in the slot."""
     if len(slot) < HEADER_SIZE:
@@ -169,3 +203,42 @@ def _other_image(slot: bytes) -> dict[str, Any] | None:
     if not verdict.ok or verdict.tlv_end is None:
         return None
     return {"slot_version": str(header.version), "slot_image_size": verdict.tlv_end}
+
+
+def classify_window(image: bytes, data: bytes, start: int) -> Finding:
+    """What a dump holding only slot offsets ``[start, start + len(data))`` shows, compared with
+    each form the image may have taken (erased flash past a form's end)."""
+    if not data:
+        raise HilError("the slot dump is empty")
+    end = start + len(data)
+    base = {"image_size": len(image), "dump_size": len(data), "first_difference": None}
+    forms = candidates(image)
+    window = {"window": [start, end]}
+    for form in forms:
+        expected = form.expected[start:end]
+        if data == expected + bytes([0xFF]) * (len(data) - len(expected)):
+            kind = Kind.PARTIAL if form.kind is Kind.IDENTICAL else form.kind
+            changes = tuple(
+                offset for offset in form.changes if start <= form.shift.slot_offset(offset) < end
+            )
+            details = {**_form_details(form, forms), **window}
+            finding = Finding(
+                kind,
+                "",
+                candidate=form,
+                match_length=len(data),
+                changes=changes,
+                details=details,
+                **base,
+            )
+            return replace(finding, summary=describe(finding))
+    differing = sum(1 for a, b in zip(data, image[start:end], strict=False) if a != b)
+    finding = Finding(
+        Kind.UNKNOWN,
+        "",
+        candidate=forms[0],
+        match_length=0,
+        details={**window, "differing_bytes": differing},
+        **base,
+    )
+    return replace(finding, summary=describe(finding))

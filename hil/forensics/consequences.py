@@ -7,6 +7,7 @@ import struct
 from hil.forensics.classify import Finding
 from hil.forensics.kinds import Kind
 from hil.forensics.regions import changes_by_region, header_changes, image_header
+from hil.forensics.slotcheck import SlotVerdict
 from hil.image.header import HEADER_SIZE, ImageHeader
 from hil.image.tlv import TLV_INFO_MAGIC, TLV_PROT_INFO_MAGIC
 from hil.mcuboot.validate import Verdict
@@ -83,8 +84,8 @@ def _moved_line(tlv_offset: int, finding: Finding) -> str | None:
     return text
 
 
-def _kind_lines(finding: Finding, verdict: Verdict) -> list[str]:
-    tlv_end = verdict.tlv_end
+def _kind_lines(finding: Finding, verdict: Verdict | None) -> list[str]:
+    tlv_end = None if verdict is None else verdict.tlv_end
     match finding.kind:
         case Kind.ERASED:
             return [
@@ -105,25 +106,30 @@ def _kind_lines(finding: Finding, verdict: Verdict) -> list[str]:
     return []
 
 
-def _verdict_line(verdict: Verdict) -> str:
+def verdict_line(check: SlotVerdict) -> str:
+    """MCUboot's verdict on the slot, when it applies, or why it cannot be known."""
+    verdict = check.verdict
+    if verdict is None:
+        return f"MCUboot's verdict cannot be known from this dump: {check.unknown}"
     header = verdict.header
     if header is not None and (header.is_erased or header.non_bootable):
         why = "its header magic is erased" if header.is_erased else "it is flagged NON_BOOTABLE"
         return f"MCUboot v2.0.99-ncs1 finds no image to boot in the slot: {why}"
+    when = check.upgrade.condition()
     if verdict.ok:
         note = "" if verdict.signature_checked else " (signature not checked: pass --key)"
-        return f"MCUboot v2.0.99-ncs1 would accept the slot{note}"
-    return f"MCUboot v2.0.99-ncs1 would reject the slot: {verdict.reason}"
+        return f"MCUboot v2.0.99-ncs1 would accept the slot {when}{note}"
+    return f"MCUboot v2.0.99-ncs1 would reject the slot {when}: {verdict.reason}"
 
 
 def consequences(
-    image: bytes, slot: bytes, finding: Finding, verdict: Verdict, served: Verdict
+    image: bytes, slot: bytes, finding: Finding, check: SlotVerdict, served: Verdict
 ) -> list[str]:
     """Lines naming the header fields and TLVs that moved or broke, then MCUboot's verdict."""
     if image_header(image) is None:
         return [
             "the served file is not an MCUboot image (no header magic): only the bytes compared",
-            _verdict_line(verdict),
+            verdict_line(check),
         ]
     lines: list[str] = []
     if not served.ok:
@@ -135,6 +141,6 @@ def consequences(
             if line:
                 lines.append(line)
         lines += _tlv_info_line(image, slot, finding)
-    lines += _kind_lines(finding, verdict)
-    lines.append(_verdict_line(verdict))
+    lines += _kind_lines(finding, check.verdict)
+    lines.append(verdict_line(check))
     return lines

@@ -2,7 +2,8 @@
 
 LF→CRLF is an ASCII (TYPE A) download: RFC 959's rule inserts CR before every lone LF;
 pyftpdlib's producer does the same per 64 KiB chunk, except for an LF at a chunk start whose
-chunk ends in CR. CRLF→LF is an ASCII upload, or a client converting a download back.
+chunk ends in CR; pure-ftpd inserts CR before every LF, so CR LF becomes CR CR LF. CRLF→LF is
+an ASCII upload, or a client converting a download back.
 """
 
 from __future__ import annotations
@@ -18,11 +19,17 @@ LF = 0x0A
 PYFTPDLIB_CHUNK = 65536
 _LONE_LF = re.compile(rb"(?<!\r)\n")
 _CRLF = re.compile(rb"\r\n")
+_LF = re.compile(rb"\n")
 
 
 def lone_lf_offsets(data: bytes) -> list[int]:
     """Offsets of the LF bytes not preceded by CR."""
     return [match.start() for match in _LONE_LF.finditer(data)]
+
+
+def lf_offsets(data: bytes) -> list[int]:
+    """Offsets of every LF byte."""
+    return [match.start() for match in _LF.finditer(data)]
 
 
 def crlf_offsets(data: bytes) -> list[int]:
@@ -33,6 +40,11 @@ def crlf_offsets(data: bytes) -> list[int]:
 def lf_to_crlf(data: bytes) -> bytes:
     """RFC 959 ASCII on a POSIX host: CR inserted before every lone LF."""
     return _LONE_LF.sub(b"\r\n", data)
+
+
+def every_lf_to_crlf(data: bytes) -> bytes:
+    """pure-ftpd's ASCII download: CR inserted before every LF, CR LF included."""
+    return data.replace(b"\n", b"\r\n")
 
 
 def pyftpdlib_ascii(data: bytes) -> bytes:

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from hil.errors import HilError
 from hil.forensics import Kind, classify
+from hil.forensics.classify import classify_window
 from hil.forensics.transforms import (
+    Shift,
     crlf_to_lf,
     lf_to_crlf,
     lone_lf_offsets,
@@ -69,10 +71,78 @@ def test_truncated_in_the_slot_and_a_short_dump() -> None:
     assert cut.kind is Kind.TRUNCATED
     assert cut.match_length == 3000 and not cut.details["dump_ends"]
     short = classify(PLAIN, PLAIN[:100])
-    assert short.kind is Kind.TRUNCATED and short.details["dump_ends"]
+    assert short.kind is Kind.PARTIAL and short.details["dump_ends"]
+    assert "the rest was not read and cannot be known" in short.summary
     after_ascii = classify(QUIRK, wire_bytes(QUIRK, "a")[: CHUNK + 5] + FF * 10)
     assert after_ascii.kind is Kind.TRUNCATED
     assert after_ascii.candidate.kind is Kind.LF_TO_CRLF
+
+
+def test_a_short_dump_that_already_shows_the_ascii_cause_names_it() -> None:
+    mangled = lf_to_crlf(PLAIN)
+    first = lone_lf_offsets(PLAIN)[0]
+    finding = classify(PLAIN, mangled[: first + 40])
+    assert finding.kind is Kind.LF_TO_CRLF and finding.details["dump_ends"]
+    assert finding.changes == (first,)
+    assert "where the dump ends" in finding.summary
+
+
+def test_a_dump_window_inside_the_slot_is_compared_there_only() -> None:
+    mangled = lf_to_crlf(PLAIN)
+    window = classify_window(PLAIN, mangled[4000:4100], 4000)
+    assert window.kind is Kind.LF_TO_CRLF and "slot 0xfa0-0x1004" in window.summary
+    same = classify_window(PLAIN, PLAIN[100:200], 100)
+    assert same.kind is Kind.PARTIAL and "cannot be known" in same.summary
+    other = classify_window(PLAIN, bytes(100), 100)
+    assert other.kind is Kind.UNKNOWN
+
+
+def test_pure_ftpd_converts_every_lf_crlf_included() -> None:
+    image = b"\x3d\xb8\xf3\x96" + b"a\nb\r\nc\n" * 50 + random.Random(4).randbytes(3000)
+    served = image.replace(b"\n", b"\r\n")
+    assert served.count(b"\r\r\n") == 50
+    finding = classify(image, served + FF * 64)
+    assert (finding.kind, finding.candidate.name) == (Kind.LF_TO_CRLF, "every-lf")
+    every = tuple(i for i, byte in enumerate(image) if byte == 0x0A)
+    assert finding.changes == every
+    assert "CR LF became CR CR LF, as pure-ftpd sends it" in finding.summary
+    # Same image through the RFC rule: lone LFs only, recognised as such.
+    assert classify(image, lf_to_crlf(image)).candidate.name == "rfc"
+
+
+def test_offset_map_counts_only_the_crs_inserted_before_a_byte() -> None:
+    shift = Shift((5, 9), +1)
+    # The LF at image offset 5 gets its own CR at slot offset 5 and moves to 6: the CR inserted
+    # for it is not "before" image offset 5 in the map, only the earlier ones are.
+    assert [shift.before(offset) for offset in (4, 5, 6, 9, 10)] == [0, 0, 1, 1, 2]
+    assert [shift.slot_offset(offset) for offset in (4, 5, 6, 9, 10)] == [4, 5, 7, 10, 12]
+    removed = Shift((3,), -1)
+    assert (removed.slot_offset(3), removed.slot_offset(4)) == (3, 3)
+
+
+def test_a_slot_cut_right_after_an_inserted_cr_counts_that_change() -> None:
+    data = b"\x3d\xb8\xf3\x96" + bytes(range(0x20, 0x7F)) * 40 + b"\n" + b"tail" * 500
+    lf = data.index(b"\n")
+    slot = lf_to_crlf(data)[: lf + 1] + FF * 4000  # the CR written, its LF not
+    finding = classify(data, slot)
+    assert finding.kind is Kind.TRUNCATED and finding.changes == (lf,)
+
+
+@pytest.mark.parametrize("size", [0x10000, 0x40000])
+def test_bit_error_threshold_is_one_byte_in_256(size: int) -> None:
+    image = b"\x3d\xb8\xf3\x96" + random.Random(size).randbytes(size - 4)
+    image = image.replace(b"\n", b"n").replace(b"\r", b"r")
+    limit = size // 256
+
+    def flipped(count: int) -> bytes:
+        slot = bytearray(image)
+        for offset in range(8, 8 + 64 * count, 64):
+            slot[offset] ^= 0x10
+        return bytes(slot)
+
+    at_limit = classify(image, flipped(limit))
+    assert at_limit.kind is Kind.BIT_ERRORS and at_limit.details["differing_bytes"] == limit
+    assert classify(image, flipped(limit + 1)).kind is Kind.UNKNOWN
 
 
 def test_erased_stale_and_trailer_left_out() -> None:
