@@ -44,9 +44,9 @@ def own_files(update_kit: UpdateKit, tmp_path: Path) -> dict[str, Path]:
     return files
 
 
-def test_demo_run_shows_the_bug_in_default_and_ascii_and_exits_1(capsys) -> None:
+def test_demo_run_shows_the_bug_in_default_and_ascii(capsys) -> None:
     code, rows, _ = _reproduce(capsys)
-    assert code == 1  # the update does not boot in default and ascii mode
+    assert code == 0  # locally only binary mode counts: the local server translates ASCII
     assert [row["mode"] for row in rows] == ["default", "ascii", "binary"]
     assert all(tuple(row) == JSON_KEYS for row in rows)
     default, ascii_, binary = rows
@@ -76,7 +76,7 @@ def test_own_image_key_and_factory_image(capsys, own_files, update_kit: UpdateKi
         "--key", str(own_files["key"]),
         "--factory-image", str(own_files["factory"]),
     )  # fmt: skip
-    assert code == 1
+    assert code == 0
     default, _, binary = rows
     image = update_kit.update_image
     assert binary["bytes_served"] == binary["rx"] == len(image)
@@ -103,7 +103,7 @@ def test_wrong_key_is_a_rejected_update_not_an_error(capsys, own_files, tmp_path
 
 def test_without_a_key_the_signature_is_not_checked(capsys, own_files) -> None:
     code, rows, _ = _reproduce(capsys, "--image", str(own_files["image"]))
-    assert code == 1
+    assert code == 0
     assert not any(row["signature_checked"] for row in rows)
     assert rows[2]["verdict_ok"] and rows[2]["update_booted"]
     main(["reproduce", "--image", str(own_files["image"])])
@@ -119,7 +119,7 @@ def test_public_key_needs_signed_images_given(capsys, own_files, tmp_path) -> No
         capsys, "--key", str(public), "--image", str(own_files["image"]),
         "--factory-image", str(own_files["factory"]),
     )  # fmt: skip
-    assert code == 1 and rows[2]["update_booted"] and rows[2]["signature_checked"]
+    assert code == 0 and rows[2]["update_booted"] and rows[2]["signature_checked"]
 
 
 def test_size_over_the_slot_is_refused_by_dfu_target(capsys) -> None:
