@@ -27,6 +27,7 @@ class Command:
 COMMANDS: list[Command] = [
     Command("reproduce", "hil.commands.reproduce", "run the FTP update on the simulated nRF5340 DK in default, ascii and binary mode"),  # noqa: E501
     Command("check", "hil.commands.check", "validate a signed image or a slot dump as MCUboot v2.0.99-ncs1 would"),  # noqa: E501
+    Command("boot", "hil.commands.boot", "run MCUboot's next boot on dumps of both slots: log, swap, what runs, slots after"),  # noqa: E501
     Command("dump", "hil.commands.dump", "read an MCUboot slot or a memory range of a DK through its J-Link"),  # noqa: E501
     Command("diagnose", "hil.commands.diagnose", "compare a slot dump with the served image: what changed and what MCUboot makes of it"),  # noqa: E501
     Command("serve", "hil.commands.serve", "serve a directory over FTP (read-only) for a manual update on a bench"),  # noqa: E501
