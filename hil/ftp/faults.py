@@ -2,7 +2,8 @@
 
 Data-channel faults (one per server) fire once, at a byte offset of the first RETR that
 reaches it; listings are never hit: :class:`DropData`, :class:`StallData`, :class:`StopServer`.
-:class:`Throttle` slows every transfer (pyftpdlib's ``ThrottledDTPHandler``). Control-channel
+:class:`Throttle` slows every transfer (pyftpdlib's ``ThrottledDTPHandler``), :class:`Trickle`
+sends a little at a steady pace. Control-channel
 faults: :class:`MissingFile`, :class:`RefuseLogin`, :class:`SplitReply`, :class:`Banner`.
 """
 
@@ -98,6 +99,21 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class Trickle:
+    """Send at most ``chunk`` bytes every ``interval`` seconds on every RETR: slow, never silent."""
+
+    chunk: int
+    interval: float
+
+    def __post_init__(self) -> None:
+        if self.chunk <= 0 or self.interval <= 0:
+            raise HilError(f"Trickle needs a positive chunk and interval, got {self!r}")
+
+    def __str__(self) -> str:
+        return f"trickle-{self.chunk}B-every-{self.interval:g}s"
+
+
+@dataclass(frozen=True)
 class MissingFile:
     """Answer RETR of ``path`` (any path when None) with 550, as if the file had gone."""
 
@@ -150,10 +166,18 @@ class Banner:
 
 
 FtpFault = (
-    DropData | StallData | StopServer | Throttle | MissingFile | RefuseLogin | SplitReply | Banner
+    DropData
+    | StallData
+    | StopServer
+    | Throttle
+    | Trickle
+    | MissingFile
+    | RefuseLogin
+    | SplitReply
+    | Banner
 )
 DataFault = DropData | StallData | StopServer
-_SINGLE = (Throttle, Banner, RefuseLogin)
+_SINGLE = (Throttle, Trickle, Banner, RefuseLogin)
 
 
 def _check_offset(after: int) -> None:
@@ -162,12 +186,12 @@ def _check_offset(after: int) -> None:
 
 
 def validate_faults(faults: tuple[FtpFault, ...]) -> None:
-    """At most one data fault, and at most one of each of Throttle, Banner, RefuseLogin."""
+    """At most one data fault, and at most one of each of Throttle, Trickle, Banner, RefuseLogin."""
     for fault in faults:
         if not isinstance(fault, FtpFault):
             raise HilError(f"not an FTP fault: {fault!r}")
-    if sum(isinstance(f, DataFault) for f in faults) > 1:
-        raise HilError("at most one data-channel fault (drop, stall, stop) per server")
+    if sum(isinstance(f, DataFault | Trickle) for f in faults) > 1:
+        raise HilError("at most one data-channel fault (drop, stall, stop, trickle) per server")
     for kind in _SINGLE:
         if sum(isinstance(f, kind) for f in faults) > 1:
             raise HilError(f"at most one {kind.__name__} fault per server")
@@ -211,6 +235,7 @@ class FaultDTPHandler(PolicyDTPHandler, ThrottledDTPHandler):
     """
 
     data_fault: DataFault | None = None
+    trickle: Trickle | None = None
     fault_log: FaultLog
 
     def __init__(self, sock: Any, cmd_channel: Any) -> None:
@@ -222,6 +247,16 @@ class FaultDTPHandler(PolicyDTPHandler, ThrottledDTPHandler):
         return False
 
     def send(self, data: bytes) -> int:
+        trickle = self.trickle
+        if trickle is not None and self.cmd_channel.transfer_command == "RETR":
+            sent = self._send_fault_checked(data[: trickle.chunk])
+            if not self._closed:
+                self.modify_ioloop_events(0)
+                self.ioloop.call_later(trickle.interval, self._resume, _errback=self.handle_error)
+            return sent
+        return self._send_fault_checked(data)
+
+    def _send_fault_checked(self, data: bytes) -> int:
         fault = self.data_fault
         if not self._armed or fault is None or self.cmd_channel.transfer_command != "RETR":
             return super().send(data)
@@ -351,7 +386,12 @@ def with_faults(
     data_fault = next((f for f in faults if isinstance(f, DataFault)), None)
     throttle = next((f for f in faults if isinstance(f, Throttle)), None)
     banner = next((f for f in faults if isinstance(f, Banner)), None)
-    dtp_attributes: dict[str, Any] = {"data_fault": data_fault, "fault_log": fault_log}
+    trickle = next((f for f in faults if isinstance(f, Trickle)), None)
+    dtp_attributes: dict[str, Any] = {
+        "data_fault": data_fault,
+        "trickle": trickle,
+        "fault_log": fault_log,
+    }
     if throttle is not None:
         dtp_attributes["write_limit"] = throttle.bytes_per_second
     if isinstance(data_fault, StallData) and data_fault.data_timeout is not None:
