@@ -16,6 +16,7 @@ from hil.mcuboot.trailer import TrailerLayout
 from hil.sim.dfu_target import DfuTarget
 from hil.sim.firmware import FtpDfuApp
 from hil.sim.flash import FlashArea, FlashDevice, mx25r64_flash, nrf5340_internal_flash
+from hil.sim.ncs_ftp_client import NcsFtpClient
 
 log = logging.getLogger("hil.sim")
 
@@ -65,6 +66,8 @@ class SimNrf5340:
         self.last_boot: BootResult | None = None
         self.dfu_factory: Callable[[FlashArea, TrailerLayout], DfuTarget] = DfuTarget
         """Builds the app's dfu_target at each boot; device faults swap it (hil.sim.faults)."""
+        self.ftp_client_factory: Callable[..., NcsFtpClient] = NcsFtpClient
+        """Builds the app's ftp_client sessions; device faults swap it (hil.sim.faults)."""
         self.boot_power_cut: int | None = None
         """Cut the power after this many flash operations of the next boot (once); the board
         then powers up again and boots once more."""
@@ -108,6 +111,7 @@ class SimNrf5340:
                 self.trailer,
                 version=str(header.version),
                 listen_time=self.config.listen_time,
+                client_factory=self.ftp_client_factory,
             )
             self.app.boot()
         return result

@@ -85,6 +85,8 @@ class FtpDfuApp:
     trailer: TrailerLayout
     version: str
     listen_time: float = 10.0
+    client_factory: Callable[..., NcsFtpClient] = NcsFtpClient
+    """Builds each ftp_client session (device faults pass one with the client's defects)."""
 
     def boot(self) -> None:
         self.dfu.set_buf(FLASH_BUF_LEN)
@@ -126,7 +128,7 @@ class FtpDfuApp:
     def _make_client(
         self, on_data: Callable[[bytes], None], on_ctrl: Callable[[str], None]
     ) -> NcsFtpClient:
-        return NcsFtpClient(on_data, on_ctrl, listen_time=self.listen_time)
+        return self.client_factory(on_data, on_ctrl, listen_time=self.listen_time)
 
     def _get_python_model(
         self, host: str, port: str, user: str, password: str, path: str, size: str, mode: str
@@ -145,7 +147,9 @@ class FtpDfuApp:
             return
         self.dfu.reset()
         download = _Download(self.dfu, file_size)
-        client = NcsFtpClient(download.on_data, self._print_ctrl, listen_time=self.listen_time)
+        client = self.client_factory(
+            download.on_data, self._print_ctrl, listen_time=self.listen_time
+        )
         rc = client.open(host, port_number)
         if rc == 200:
             rc = client.login(user, password)
