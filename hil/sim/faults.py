@@ -6,11 +6,15 @@
 * :class:`SkipDfuReset`: a firmware build whose ``ftpdfu get`` never calls
   ``dfu_target_reset()``, so a download after an aborted one resumes at the old offset.
 * :class:`BootPowerCut`: power lost in the middle of MCUboot's next boot (e.g. a swap).
+* :class:`CtrlBufOverflow`, :class:`PasvPortRace`: the NCS v2.6.0 ftp_client's two defects
+  made visible (``hil.sim.ftp_client.ClientDefects``): a warning on each 708-byte reply, and
+  the PASV port parsed after the 150 reply overwrote it (the data connection never opens).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -24,6 +28,7 @@ from hil.sim.device import SimNrf5340
 from hil.sim.dfu_target import DfuTarget, ImageType
 from hil.sim.dut import SimDut
 from hil.sim.flash import FlashArea
+from hil.sim.ftp_client import ClientDefects, NcsFtpClient
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,27 @@ class BootPowerCut:
         return f"boot-power-cut@{self.after}"
 
 
-SimFault = PowerCut | SkipDfuReset | BootPowerCut
+@dataclass(frozen=True)
+class CtrlBufOverflow:
+    """Warn on each 708-byte control reply: the real client writes ``ctrl_buf[708]`` (l.307)."""
+
+    def __str__(self) -> str:
+        return "ctrl-buf-overflow"
+
+
+@dataclass(frozen=True)
+class PasvPortRace:
+    """The data task parses the PASV port after the next control reply overwrote ``ctrl_buf``.
+
+    Free-running threads do this (l.756 stores the pointer, l.105 parses it); Zephyr's
+    scheduling normally runs the data task first. The data connection then never opens.
+    """
+
+    def __str__(self) -> str:
+        return "pasv-port-race"
+
+
+SimFault = PowerCut | SkipDfuReset | BootPowerCut | CtrlBufOverflow | PasvPortRace
 
 
 @dataclass
@@ -138,12 +163,18 @@ def install(dut: object, *faults: SimFault) -> None:
         return FaultyDfuTarget(secondary, trailer, board=board, power_cut=cut, skip_reset=skip)
 
     board.dfu_factory = factory
+    defects = ClientDefects(
+        ctrl_buf_overflow=any(isinstance(f, CtrlBufOverflow) for f in faults),
+        pasv_port_race=any(isinstance(f, PasvPortRace) for f in faults),
+    )
+    board.ftp_client_factory = functools.partial(NcsFtpClient, defects=defects)
     board.boot_power_cut = next((f.after for f in faults if isinstance(f, BootPowerCut)), None)
 
 
 def remove(dut: object) -> None:
     """Back to the plain dfu_target from the next reset on."""
     _sim_board(dut).dfu_factory = DfuTarget
+    _sim_board(dut).ftp_client_factory = NcsFtpClient
     _sim_board(dut).boot_power_cut = None
 
 
