@@ -6,6 +6,7 @@ They build on the ``hil`` plugin's fixtures (``ftp_server``, ``update_kit``, ``d
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from hil.dut.base import Dut
+from hil.dut.bootlog import BootLog
+from hil.ftp.scripted import ScriptedServer, Turn
 from hil.ftp.server import FtpServer
 from hil.image.signing import SigningParams, make_test_payload, sign_image
 from hil.kit import UpdateKit
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
 
 FAULT_LISTEN_TIME = 1.0
 """The simulated ftp_client's poll timeout in fault tests (CONFIG_FTP_CLIENT_LISTEN_TIME: 10 s)."""
+DEVICE_LISTEN_TIME = 10.0
+"""CONFIG_FTP_CLIENT_LISTEN_TIME of the firmware on a real DK."""
+FLAVOUR_RE = re.compile(r"FTPDFU_READY .*\bflavour=(?P<flavour>\w+)")
 SIM_ONLY = "device fault needs the simulated DK (--dut sim)"
 LF_EVERY = 16  # one lone LF per 16 bytes: ASCII mode adds ~6 %
 
@@ -51,6 +57,47 @@ def ftp_fault(
     """
     faults = getattr(request, "param", ())
     return ftp_server(files={update_kit.update_name: update_kit.update_image}, faults=faults)
+
+
+def listen_time(dut: Dut) -> float:
+    """The ftp_client poll timeout the device runs with (scaled on the simulator)."""
+    if dut.kind == "sim":
+        return float(dut.board.config.listen_time)  # type: ignore[attr-defined]
+    return DEVICE_LISTEN_TIME
+
+
+def firmware_flavour(boot: BootLog) -> str:
+    """"hardened" or "seed", from the app's ready line (a firmware that does not say is seed)."""
+    for line in boot.lines:
+        match = FLAVOUR_RE.search(line)
+        if match:
+            return match["flavour"]
+    return "seed"
+
+
+@pytest.fixture
+def scripted_server(hil_options: Any) -> Iterator[Callable[..., ScriptedServer]]:
+    """Factory: ``scripted_server(turns)`` starts a :class:`~hil.ftp.scripted.ScriptedServer`.
+
+    It binds where ``ftp_server`` binds (``--ftp-bind``, the passive range); all are stopped
+    when the test ends.
+    """
+    started: list[ScriptedServer] = []
+
+    def start(turns: list[Turn], **options: Any) -> ScriptedServer:
+        server = ScriptedServer(
+            turns,
+            host=hil_options.ftp_bind,
+            passive_ports=hil_options.passive_ports,
+            **options,
+        ).start()
+        started.append(server)
+        log.info("scripted FTP server on %s:%d, %d turns", server.host, server.port, len(turns))
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture

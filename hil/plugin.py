@@ -19,6 +19,7 @@ from hil.fixtures_faults import (  # noqa: F401 - fixtures re-exported to pytest
     fault_dut,
     ftp_fault,
     overflow_image,
+    scripted_server,
     sim_fault,
 )
 from hil.ftp.faults import FtpFault

@@ -71,6 +71,8 @@ class ScriptedServer:
     host: str = "127.0.0.1"
     user: str = USER
     password: str = PASSWORD
+    passive_ports: range | None = None
+    """Ports for data listeners (a bench firewall's range); any free port when None."""
     data_wait: float = JOIN_TIMEOUT
     """Seconds a RETR turn waits for the data connection before sending ``after`` anyway."""
     commands: list[str] = field(default_factory=list, init=False)
@@ -164,10 +166,11 @@ class ScriptedServer:
         """Send one turn; True when it closed the connection."""
         reply = turn.reply
         if b"{pasv}" in reply:
-            listener = socket.create_server((self.host, 0))
+            listener = self._data_server()
             self._data_listener = listener
             port = listener.getsockname()[1]
-            address = ",".join(self.host.split("."))
+            local = conn.getsockname()[0]
+            address = local.replace(".", ",") if ":" not in local else "0,0,0,0"
             reply = reply.replace(b"{pasv}", f"({address},{port >> 8},{port & 0xFF})".encode())
         if reply:
             conn.sendall(reply)
@@ -181,6 +184,14 @@ class ScriptedServer:
             conn.close()
             return True
         return False
+
+    def _data_server(self) -> socket.socket:
+        for port in self.passive_ports or (0,):
+            try:
+                return socket.create_server((self.host, port))
+            except OSError:
+                continue
+        raise HilError(f"no free port for a data connection in {self.passive_ports}")
 
     def _send_data(self, data: bytes) -> bool:
         """Serve ``data`` on the PASV listener; False when no client connected in time."""
