@@ -33,6 +33,14 @@ def add_slot_options(parser: argparse.ArgumentParser, dump: str) -> None:
         "0x800000)",
     )
     parser.add_argument(
+        "--slot-address",
+        type=number(0, "address"),
+        default=None,
+        metavar="ADDR",
+        help=f"where the slot starts in a {dump} that records addresses, overriding the layout "
+        "(0x10000000 + offset for external flash read through the XIP window)",
+    )
+    parser.add_argument(
         "--offset",
         type=number(0, "offset"),
         default=None,
@@ -50,13 +58,22 @@ def add_slot_options(parser: argparse.ArgumentParser, dump: str) -> None:
 
 def slot_target(args: argparse.Namespace) -> Layout | Partition:
     """The layout (its secondary slot), or the secondary resized by ``--slot-size``."""
+    from hil.dumps.locate import XIP_BASE
     from hil.forensics.slotcheck import checked_slot_size
-    from hil.layout import Layout
+    from hil.layout import EXTERNAL_REGION, INTERNAL_REGION, Layout
 
     layout = Layout.resolve(args.layout)
-    if args.slot_size is None:
+    if args.slot_size is None and args.slot_address is None:
         return layout
-    return dataclasses.replace(layout.secondary, size=checked_slot_size(args.slot_size))
+    slot = layout.secondary
+    if args.slot_size is not None:
+        slot = dataclasses.replace(slot, size=checked_slot_size(args.slot_size))
+    if args.slot_address is not None:
+        external = args.slot_address >= XIP_BASE
+        address = args.slot_address - XIP_BASE if external else args.slot_address
+        region = EXTERNAL_REGION if external else INTERNAL_REGION
+        slot = dataclasses.replace(slot, address=address, region=region)
+    return slot
 
 
 def read_slot(args: argparse.Namespace, path: str, name: str) -> tuple[Dump, SlotRead]:
