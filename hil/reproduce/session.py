@@ -42,9 +42,11 @@ def reproduce(args: argparse.Namespace) -> tuple[list[dict[str, Any]], Offer]:
     )
     with _server(url, build) as served_url:
         offer = _offer(served_url, build, args.size, layout, args.listen_time, url is None)
-        tap = SocketTap(resolve(served_url.host, served_url.port), served_url.port)
+        addresses = resolve(served_url.host, served_url.port)
         rows = []
         for mode in ClientMode:
+            # a tap per mode: a data task still running from the previous mode counts there
+            tap = SocketTap(addresses, served_url.port)
             run = run_mode(config, served_url, offer.size, mode, tap)
             if not rows and not tap.control_connected and tap.connect_error is not None:
                 why = tap.connect_error.strerror or tap.connect_error

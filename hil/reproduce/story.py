@@ -63,7 +63,6 @@ def run_mode(
         if not first.booted:
             said = "; ".join(first.mcuboot_lines[-2:]) or "no output"
             raise HilError(f"the factory image does not boot on the simulated DK (MCUboot: {said})")
-        tap.clear()
         endpoint = FtpEndpoint(url.host, url.port, url.user, url.password)
         with tap.active():
             download = dut.download(endpoint, url.path, size, mode)

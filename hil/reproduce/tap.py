@@ -27,14 +27,10 @@ class SocketTap:
         self.addresses = addresses
         self.control_port = control_port
         self._lock = threading.Lock()
-        self.clear()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._sent = bytearray()
-            self.data_received = 0
-            self.control_connected = False
-            self.connect_error: OSError | None = None
+        self._sent = bytearray()
+        self.data_received = 0
+        self.control_connected = False
+        self.connect_error: OSError | None = None
 
     def commands(self) -> list[str]:
         """The command lines sent on the control connection, the password masked."""

@@ -126,7 +126,8 @@ def test_data_closed_early_is_a_row(capsys, ftp_server, update_kit, own) -> None
     dropped, ascii_, binary = rows
     assert dropped["ftp_rc"] in (226, 426) and dropped["bytes_on_wire"] == 20_000
     assert dropped["rx"] <= 20_000 and not dropped["verdict_ok"]
-    assert not dropped["update_booted"] and dropped["mcuboot_decision"] == "rejected"
+    # 226 or 426 depends on which the DK sees first; either way nothing new boots
+    assert not dropped["update_booted"] and dropped["booted_version"] == update_kit.old_version
     assert ascii_["rx"] == len(image) + count_lone_lf(image)
     assert binary["update_booted"]
 
