@@ -74,7 +74,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=LISTEN_TIME,
         metavar="S",
-        help="CONFIG_FTP_CLIENT_LISTEN_TIME of the simulated client, seconds (default 10)",
+        help="CONFIG_FTP_CLIENT_LISTEN_TIME of the simulated client, seconds (default 10); "
+        "its other timeouts keep their real ratios to it",
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     parser.set_defaults(run=run)
