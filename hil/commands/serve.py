@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -148,19 +150,19 @@ def run(args: argparse.Namespace) -> int:
         user=args.user,
         password=args.password,
     )
-    _stop_on_sigterm()
-    server = FtpServer(config).start()
-    try:
-        info = _banner(server, policy, _files(root))
-        if args.json:
-            print(json.dumps(info), flush=True)
-        else:
-            _print_banner(info)
-        _follow(server, args.json)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    with _stopped_by_signals():
+        server = FtpServer(config).start()
+        try:
+            info = _banner(server, policy, _files(root))
+            if args.json:
+                print(json.dumps(info), flush=True)
+            else:
+                _print_banner(info)
+            _follow(server, args.json)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
     if args.json:
         print(json.dumps({"event": "stopped"}), flush=True)
     else:
@@ -168,15 +170,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stop_on_sigterm() -> None:
-    """Let SIGTERM stop the server as cleanly as Ctrl-C does."""
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGINT (Ctrl-C) and SIGTERM stop the server, whatever their disposition was at start.
+
+    A shell without job control starts a background command (``hil serve DIR &`` in a CI
+    script) with SIGINT ignored, and Python keeps it ignored; ``kill -INT`` must still stop
+    the server. The previous handlers are put back afterwards.
+    """
     if threading.current_thread() is not threading.main_thread():
+        yield
         return
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
 def _follow(server: FtpServer, as_json: bool) -> None:
