@@ -17,12 +17,15 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from hil.dumps import load_dump
 from hil.errors import HilError
 from hil.forensics import classify
+from hil.forensics.fixes import DOWNLOAD_FIX
 from hil.forensics.transforms import lone_lf_offsets
 
+EXIT_CLEAN, EXIT_DEFAULT_MANGLED, EXIT_TYPE_A_ONLY = 0, 1, 3
 EPILOG = (
-    "Exit codes: 0 every download holds the same bytes (no mangling); "
-    "1 the server mangles ASCII downloads (what changed is printed); 2 unusable input or server "
-    "unreachable (one-line error)."
+    "Exit codes: 0 every download holds the same bytes (no mangling); 1 the server mangles what "
+    "the NCS ftp_client gets by default (no TYPE), or even TYPE I downloads; 2 unusable input, "
+    "a --local FILE that is not the served file, or server unreachable (one-line error); "
+    "3 only TYPE A downloads are mangled (the NCS client's default is safe on this server)."
 )
 DEFAULT_PORT = 21
 BLOCK = 65536
@@ -150,16 +153,39 @@ def download_all(
     return welcome, got
 
 
+ASCII_KINDS = ("identical", "lf-to-crlf")
+
+
+def _check_local(target: FtpTarget, got: dict[str, bytes], local: bytes, name: str) -> None:
+    """Refuse a local file that no download is, nor becomes through an ASCII translation."""
+    if not local:
+        raise HilError(f"--local {name} is empty: nothing to compare")
+    if any(classify(local, data).kind.value in ASCII_KINDS for data in got.values() if data):
+        return
+    binary = got["TYPE I"]
+    raise HilError(
+        f"--local {name} ({len(local)} B) is not the file the server serves: the TYPE I download "
+        f"of {target.path} ({len(binary)} B) is neither that file nor that file after an ASCII "
+        "translation; the server is not to blame: pass the file that is on the server"
+    )
+
+
 def audit(
-    target: FtpTarget, welcome: str, got: dict[str, bytes], local: bytes | None = None
+    target: FtpTarget,
+    welcome: str,
+    got: dict[str, bytes],
+    local: bytes | None = None,
+    local_name: str = "FILE",
 ) -> dict[str, Any]:
     """The downloads compared with the original (``local``, else the TYPE I download)."""
     reference = got["TYPE I"] if local is None else local
     what = "the TYPE I download" if local is None else "the local copy"
+    if local is not None:
+        _check_local(target, got, local, local_name)
     if not reference:
         raise HilError(f"{target.path} is empty: nothing to compare")
     lone = len(lone_lf_offsets(reference))
-    if lone == 0:
+    if lone == 0 and (local is None or b"\n" not in reference):
         raise HilError(
             f"{what} of {target.path} holds no lone LF byte, so the audit cannot tell: the file "
             "has none (audit one that has, e.g. app_update.bin) or the server translates TYPE I "
@@ -175,6 +201,8 @@ def audit(
             "kind": finding.kind.value if finding else "reference",
             "summary": finding.summary if finding else "the reference for the other downloads",
         }
+    default, binary = got["no TYPE"] != reference, got["TYPE I"] != reference
+    type_a = got["TYPE A"] != reference
     return {
         "url": target.url(),
         "server": welcome,
@@ -182,10 +210,29 @@ def audit(
         "size": len(reference),
         "lone_lf": lone,
         "downloads": downloads,
-        "mangles_ascii": got["TYPE A"] != reference,
-        "default_type_mangles": got["no TYPE"] != reference,
-        "binary_mangles": got["TYPE I"] != reference,
+        "mangles_ascii": type_a,
+        "default_type_mangles": default,
+        "binary_mangles": binary,
+        "type_a_only": type_a and not default and not binary,
+        "fix": _fix(default, binary, type_a),
     }
+
+
+def _fix(default: bool, binary: bool, type_a: bool) -> str | None:
+    if binary:
+        return (
+            "TYPE I does not help here: set the server to binary (vsftpd "
+            "ascii_download_enable=NO, proftpd TransferOptions IgnoreASCII) or use another server"
+        )
+    if default:
+        return DOWNLOAD_FIX
+    if type_a:
+        return (
+            "the NCS client's default (no TYPE) is safe on this server; an app that calls "
+            "ftp_type(FTP_TYPE_ASCII) gets mangled images: call ftp_type(FTP_TYPE_BINARY) to be "
+            "independent of the server's default"
+        )
+    return None
 
 
 def _human(result: dict[str, Any]) -> list[str]:
@@ -193,16 +240,30 @@ def _human(result: dict[str, Any]) -> list[str]:
     rows.append(("size", f"{result['size']} B, {result['lone_lf']} lone LF"))
     for label, info in result["downloads"].items():
         rows.append((label, f"{info['bytes']} B: {info['kind']}: {info['summary']}"))
-    if result["mangles_ascii"] or result["binary_mangles"]:
-        verdict = "MANGLES ASCII downloads"
-        if result["default_type_mangles"]:
-            verdict += "; a client that sends no TYPE (the NCS ftp_client) gets mangled bytes"
-        if result["binary_mangles"]:
+    if result["default_type_mangles"] or result["binary_mangles"]:
+        verdict = "MANGLES what the NCS ftp_client gets by default (no TYPE): corrupted images"
+        if not result["default_type_mangles"]:
+            verdict = "MANGLES even TYPE I downloads"
+        elif result["binary_mangles"]:
             verdict += "; even TYPE I downloads are mangled"
+    elif result["type_a_only"]:
+        verdict = (
+            "mangles TYPE A only: no TYPE (the NCS ftp_client's default) and TYPE I downloads "
+            "are unchanged"
+        )
     else:
         verdict = f"no mangling: every download equals {result['reference']}"
     rows.append(("verdict", verdict))
+    if result["fix"]:
+        rows.append(("fix", result["fix"]))
     return [f"{name:<8} {value}" for name, value in rows]
+
+
+def exit_code(result: dict[str, Any]) -> int:
+    """1 when the NCS client's default or TYPE I is mangled, 3 for TYPE A alone, else 0."""
+    if result["default_type_mangles"] or result["binary_mangles"]:
+        return EXIT_DEFAULT_MANGLED
+    return EXIT_TYPE_A_ONLY if result["type_a_only"] else EXIT_CLEAN
 
 
 def run(args: argparse.Namespace) -> int:
@@ -221,9 +282,9 @@ def run(args: argparse.Namespace) -> int:
     )
     with progress:
         welcome, got = download_all(target, args.timeout, progress)
-    result = audit(target, welcome, got, local)
+    result = audit(target, welcome, got, local, args.local)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print("\n".join(_human(result)))
-    return 1 if result["mangles_ascii"] or result["binary_mangles"] else 0
+    return exit_code(result)

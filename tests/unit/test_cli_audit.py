@@ -7,11 +7,15 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.servers import FTPServer
 
 from hil.cli import main
 from hil.commands.audit import parse_url
@@ -129,7 +133,7 @@ def test_vsftpd_with_ascii_download_enable_mangles(vsftpd, capsys) -> None:
 def test_vsftpd_without_ascii_download_enable_is_clean(vsftpd, capsys) -> None:
     code, out, _ = _run(capsys, vsftpd(False))
     assert code == 0, out
-    assert "no mangling" in out
+    assert "no mangling" in out and "fix" not in out.split()
     assert "anonymous:******@" in out
 
 
@@ -159,7 +163,8 @@ def test_pyftpdlib_client_policy_mangles_and_binary_policy_does_not(pyftpd, caps
     client = pyftpd(TransferPolicy.CLIENT)
     code, out, _ = _run(capsys, _url(client))
     assert code == 1
-    assert "MANGLES ASCII downloads; a client that sends no TYPE" in out
+    assert "MANGLES what the NCS ftp_client gets by default (no TYPE)" in out
+    assert "fix      make the download binary: call ftp_type(FTP_TYPE_BINARY)" in out
     assert client.password not in out
     code, out, _ = _run(capsys, _url(pyftpd(TransferPolicy.BINARY)))
     assert code == 0, out
@@ -172,8 +177,59 @@ def test_forced_ascii_needs_the_local_copy(pyftpd, capsys, tmp_path: Path) -> No
     code, out, _ = _run(capsys, _url(server), "--local", str(local), "--json")
     assert code == 1
     assert json.loads(out)["binary_mangles"] is True
+    assert (
+        "even TYPE I downloads are mangled" in _run(capsys, _url(server), "--local", str(local))[1]
+    )
     code, _, err = _run(capsys, _url(server))
     assert code == 2 and "pass --local FILE" in err
+
+
+def test_a_wrong_local_file_is_not_blamed_on_the_server(pyftpd, capsys, tmp_path: Path) -> None:
+    server = pyftpd(TransferPolicy.CLIENT)
+    wrong = tmp_path / "other_build.bin"
+    wrong.write_bytes(PAYLOAD[:-6] + b"x\ny\n\n\n")
+    code, out, err = _run(capsys, _url(server), "--local", str(wrong))
+    assert code == 2 and not out
+    assert "is not the file the server serves" in err and "not to blame" in err
+    assert err.count("\n") == 1
+
+
+class _BinaryByDefault(FTPHandler):
+    """pyftpdlib answering as proftpd with ``DefaultTransferMode binary``: TYPE I until the
+    client asks for TYPE A (pyftpdlib translates TYPE A by the RFC rule on POSIX)."""
+
+    def on_connect(self) -> None:
+        self._current_type = "i"
+
+
+@pytest.fixture
+def binary_default_server(tmp_path: Path) -> Iterator[str]:
+    root = tmp_path / "binary-default"
+    root.mkdir()
+    (root / "app_update.bin").write_bytes(PAYLOAD)
+    authorizer = DummyAuthorizer()
+    authorizer.add_anonymous(str(root))
+    handler = type("Handler", (_BinaryByDefault,), {"authorizer": authorizer})
+    server = FTPServer(("127.0.0.1", 0), handler)
+    port = server.socket.getsockname()[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.05})
+    thread.start()
+    try:
+        yield f"ftp://127.0.0.1:{port}/app_update.bin"
+    finally:
+        server.close_all()
+        thread.join(10)
+
+
+def test_a_server_mangling_only_type_a_exits_3_not_1(binary_default_server, capsys) -> None:
+    code, out, _ = _run(capsys, binary_default_server, "--json")
+    result = json.loads(out)
+    assert code == 3, out
+    assert result["type_a_only"] and not result["default_type_mangles"]
+    assert result["downloads"]["no TYPE"]["same_as_reference"] is True
+    assert result["downloads"]["TYPE A"]["kind"] == "lf-to-crlf"
+    out = _run(capsys, binary_default_server)[1]
+    assert "mangles TYPE A only" in out and "NCS ftp_client's default" in out
 
 
 @pytest.mark.parametrize(
@@ -211,4 +267,5 @@ def test_unreachable_server_and_bad_urls(capsys) -> None:
 def test_help_documents_exit_codes(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["audit", "--help"])
-    assert "Exit codes: 0 every download" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "Exit codes: 0 every download" in text and "3 only TYPE A" in " ".join(text.split())
