@@ -8,17 +8,13 @@ import ftplib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
-
-from hil.dumps import load_dump
 from hil.errors import HilError
-from hil.forensics import classify
-from hil.forensics.fixes import DOWNLOAD_FIX
-from hil.forensics.transforms import lone_lf_offsets
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 EXIT_CLEAN, EXIT_DEFAULT_MANGLED, EXIT_TYPE_A_ONLY = 0, 1, 3
 EPILOG = (
@@ -158,6 +154,8 @@ ASCII_KINDS = ("identical", "lf-to-crlf")
 
 def _check_local(target: FtpTarget, got: dict[str, bytes], local: bytes, name: str) -> None:
     """Refuse a local file that no download is, nor becomes through an ASCII translation."""
+    from hil.forensics import classify
+
     if not local:
         raise HilError(f"--local {name} is empty: nothing to compare")
     if any(classify(local, data).kind.value in ASCII_KINDS for data in got.values() if data):
@@ -178,6 +176,9 @@ def audit(
     local_name: str = "FILE",
 ) -> dict[str, Any]:
     """The downloads compared with the original (``local``, else the TYPE I download)."""
+    from hil.forensics import classify
+    from hil.forensics.transforms import lone_lf_offsets
+
     reference = got["TYPE I"] if local is None else local
     what = "the TYPE I download" if local is None else "the local copy"
     if local is not None:
@@ -219,6 +220,8 @@ def audit(
 
 
 def _fix(default: bool, binary: bool, type_a: bool) -> str | None:
+    from hil.forensics.fixes import DOWNLOAD_FIX
+
     if binary:
         return (
             "TYPE I does not help here: set the server to binary (vsftpd "
@@ -267,6 +270,11 @@ def exit_code(result: dict[str, Any]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from hil.dumps import load_dump
+
     target = parse_url(args.url)
     if args.timeout <= 0:
         raise HilError("--timeout must be positive")
