@@ -102,6 +102,40 @@ def test_slot_picture_is_valid_svg_with_legend_and_marks(signed) -> None:
     assert block_size(SLOT) == 128
 
 
+def _text_boxes(svg: str) -> list[tuple[float, float, float, float, str]]:
+    """Approximate boxes (x0, y0, x1, y1) of the texts: monospace, 0.6 em wide characters."""
+    boxes = []
+    for element in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text"):
+        size = float(element.get("font-size", "11"))
+        x, y, text = float(element.get("x", 0)), float(element.get("y", 0)), element.text or ""
+        boxes.append((x, y - 0.8 * size, x + 0.6 * size * len(text), y + 0.2 * size, text))
+    return boxes
+
+
+def test_slot_picture_texts_never_overlap_and_it_carries_the_verdict(signed) -> None:
+    image, _, keys = signed
+    slot = _slot(pyftpdlib_ascii(image))
+    result = diagnose(image, slot, keys)
+    marks = [(0, "at the slot start"), *result.marks()]
+    svg = slot_map_svg(
+        image,
+        slot,
+        title="test_update_over_ftp.py::test_update[default-client] slot before the reboot " * 2,
+        subtitle=result.finding.summary * 3,
+        slot_size=SLOT,
+        marks=marks,
+        verdict=result.verdict_text(),
+    )
+    assert "MCUboot REJECTS the slot if an upgrade is requested" in svg
+    boxes = _text_boxes(svg)
+    width = float(ET.fromstring(svg).get("width"))
+    for index, (x0, y0, x1, y1, text) in enumerate(boxes):
+        assert x1 <= width, f"{text!r} runs off the picture"
+        for ox0, oy0, ox1, oy1, other in boxes[index + 1 :]:
+            apart = x1 <= ox0 or ox1 <= x0 or y1 <= oy0 or oy1 <= y0
+            assert apart, f"{text!r} overlaps {other!r}"
+
+
 @settings(max_examples=80, deadline=None)
 @given(
     image=st.binary(min_size=1, max_size=120),
