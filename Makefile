@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: reproduce test lint bench clean
+.PHONY: reproduce test lint bench clean wheel-example
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +20,19 @@ reproduce: $(STAMP)
 	$(BIN)/hil reproduce
 
 test: $(STAMP)
-	$(BIN)/ruff check hil tests benchmarks conftest.py
+	$(BIN)/ruff check hil tests benchmarks conftest.py examples setup.py
 	$(BIN)/pytest -n 2
 	$(BIN)/pytest -q tests/test_update_over_ftp.py --hil-key-type ecdsa-p256
 	$(BIN)/pytest -q tests/test_update_over_ftp.py --hil-key-type ed25519
 	$(BIN)/pytest -q tests/test_update_over_ftp.py --hil-layout external
+	PYTHON=$(PYTHON) .ci/example-from-wheel
+
+# The wheel in a fresh venv outside the repository: `hil reproduce` and examples/ (C core).
+wheel-example:
+	PYTHON=$(PYTHON) .ci/example-from-wheel
 
 lint: $(STAMP)
-	$(BIN)/ruff check hil tests benchmarks conftest.py
+	$(BIN)/ruff check hil tests benchmarks conftest.py examples setup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -13,13 +13,12 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-# (folder under fixtures/, file patterns): the layouts and the sources core_lib compiles.
+# (folder under fixtures/, file patterns): the layouts and the firmware project (the C core
+# sources core_lib compiles, the Kconfig fragments the MCUboot model reads).
 SHIPPED = (
     ("layouts", ("*.yml",)),
-    ("firmware/ftp_dfu/src", ("*.c", "*.h")),
-    ("firmware/ftp_dfu/host", ("*.c", "*.h")),
+    ("firmware/ftp_dfu", ("**/*",)),
 )
-
 
 class BuildPyWithFixtures(build_py):
     """``build_py`` that also puts the fixtures the package reads into ``hil/_data``."""
@@ -31,12 +30,15 @@ class BuildPyWithFixtures(build_py):
         target = Path(self.build_lib) / "hil" / "_data"
         for folder, patterns in SHIPPED:
             source = HERE / "fixtures" / folder
-            files = sorted({path for pattern in patterns for path in source.glob(pattern)})
+            files = sorted(
+                {path for pattern in patterns for path in source.glob(pattern) if path.is_file()}
+            )
             if not files:
                 raise SystemExit(f"setup.py: nothing to ship in {source} ({', '.join(patterns)})")
-            (target / folder).mkdir(parents=True, exist_ok=True)
             for path in files:
-                shutil.copy2(path, target / folder / path.name)
+                copy = target / folder / path.relative_to(source)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, copy)
 
 
 setup(cmdclass={"build_py": BuildPyWithFixtures})

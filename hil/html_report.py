@@ -10,10 +10,25 @@ from typing import Any
 from hil.artifacts import masked
 from hil.evidence import EvidenceRecorder
 
+PRE_STYLE = "white-space: pre-wrap; word-break: break-all; font-size: 11px"
+FIGURE_STYLE = "display: inline-block; width: 49%; margin: 0; vertical-align: top"
+
 
 def _section(title: str, lines: list[str], secrets: list[str]) -> str:
     text = escape(masked(lines, secrets))
-    return f'<h4 class="hil-section">{escape(title)}</h4><pre class="hil-log">{text}</pre>'
+    return (
+        f'<h4 class="hil-section">{escape(title)}</h4>'
+        f'<pre class="hil-log" style="{PRE_STYLE}">{text}</pre>'
+    )
+
+
+def _figure(title: str, svg_base64: str) -> str:
+    return (
+        f'<figure class="hil-slot" style="{FIGURE_STYLE}">'
+        f'<img style="width: 100%" alt="{escape(title)}" '
+        f'src="data:image/svg+xml;base64,{svg_base64}"/>'
+        f"<figcaption>{escape(title)}</figcaption></figure>"
+    )
 
 
 def report_extras(recorder: EvidenceRecorder, extras: Any) -> list[dict[str, Any]]:
@@ -21,10 +36,13 @@ def report_extras(recorder: EvidenceRecorder, extras: Any) -> list[dict[str, Any
     found: list[dict[str, Any]] = []
     for number, update in enumerate(recorder.updates, start=1):
         label = f"update {number}: " if len(recorder.updates) > 1 else ""
+        figures = []
         for title, svg in update.pictures.values():
             content = base64.b64encode(svg.encode("utf-8")).decode("ascii")
             found.append(extras.svg(content, name=f"{label}{title}"))
+            figures.append(_figure(f"{label}{title}", content))
         blocks = [
+            f'<div class="hil-slots">{"".join(figures)}</div>',
             _section(f"{label}diagnosis", update.diagnosis_text, recorder.secrets),
             _section(f"{label}MCUboot log", list(update.evidence.boot.lines), recorder.secrets),
         ]

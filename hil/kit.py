@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hil.image.header import ImageVersion
+from hil.errors import HilError
+from hil.image.header import ImageHeader, ImageVersion
 from hil.image.keys import KeyType, PublicKey, generate_key, load_public_key
 from hil.image.signing import SigningParams, make_test_payload, sign_image
 from hil.layout import Layout
@@ -33,6 +34,37 @@ class UpdateKit:
         path = directory / self.update_name
         path.write_bytes(self.update_image)
         return path
+
+    @classmethod
+    def from_files(
+        cls, key: str | Path, factory_image: str | Path, update_image: str | Path
+    ) -> UpdateKit:
+        """A kit of your own build: MCUboot's signing key (PEM, private or public) and two
+        signed images, the one the DK runs before the update and the update itself (e.g.
+        ``build/zephyr/app_update.bin``). Versions are read from the image headers."""
+        key_path = Path(key)
+        images = [_signed_image(Path(path)) for path in (factory_image, update_image)]
+        return cls(
+            key_path=key_path,
+            keys=(load_public_key(key_path),),
+            factory_image=images[0][0],
+            update_image=images[1][0],
+            old_version=images[0][1],
+            new_version=images[1][1],
+            update_name=Path(update_image).name,
+        )
+
+
+def _signed_image(path: Path) -> tuple[bytes, str]:
+    """The bytes of a signed MCUboot image file and the version in its header."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise HilError(f"cannot read image {path}: {err.strerror or err}") from None
+    header = ImageHeader.parse(data[:32]) if len(data) >= 32 else None
+    if header is None or not header.has_magic:
+        raise HilError(f"{path} is not a signed MCUboot image (no 0x96f3b83d magic)")
+    return data, str(header.version)
 
 
 def make_sim_kit(

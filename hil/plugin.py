@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hil import quiet_pyftpdlib  # noqa: F401 - first: pyftpdlib without asyncore warnings
 from hil.bench.settings import BenchSettings
 from hil.bench.settings import configure as configure_bench
 from hil.dut.base import Dut

@@ -59,3 +59,17 @@ def test_options(hil_options, hil_layout):
         "--ftp-passive-ports", "60000-60010", "--hil-layout", "external"
     )
     result.assert_outcomes(passed=1)
+
+
+def test_no_asyncore_warnings_in_a_users_run(pytester: pytest.Pytester) -> None:
+    """pyftpdlib's asyncore/asynchat deprecations are the plugin's business, not the user's
+    (pytester's folder has no ini file: only the plugin can filter them)."""
+    pytester.makepyfile(
+        test_ftp="""
+def test_serve(ftp_server):
+    ftp_server(files={"app_update.bin": b"x"})
+"""
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+    assert "module is deprecated" not in result.stdout.str()
