@@ -84,6 +84,7 @@ class ScriptedServer:
 
     def __post_init__(self) -> None:
         self._listener = socket.create_server((self.host, 0))
+        self._port = int(self._listener.getsockname()[1])
         self._stop = threading.Event()
         self._conns: list[socket.socket] = []
         self._data_listener: socket.socket | None = None
@@ -93,13 +94,16 @@ class ScriptedServer:
 
     @property
     def port(self) -> int:
-        return int(self._listener.getsockname()[1])
+        return self._port
 
     def start(self) -> ScriptedServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Close the listener and every connection; idempotent."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         with contextlib.suppress(OSError):
             self._listener.shutdown(socket.SHUT_RDWR)
@@ -108,7 +112,8 @@ class ScriptedServer:
             for conn in self._conns:
                 with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-        self._thread.join(JOIN_TIMEOUT)
+        if self._thread.is_alive():
+            self._thread.join(JOIN_TIMEOUT)
 
     def __enter__(self) -> ScriptedServer:
         return self.start()
