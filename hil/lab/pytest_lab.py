@@ -21,6 +21,12 @@ from hil.lab.settings import (
     parse_tags,
 )
 
+# pyserial-labgrid's rfc2217 module still calls Thread.setDaemon/setName
+RFC2217_WARNINGS = (
+    "ignore:setDaemon() is deprecated:DeprecationWarning",
+    "ignore:setName() is deprecated:DeprecationWarning",
+)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("hil-lab", "nRF5340 DKs on a labgrid place (--dut nrf --lg-env)")
@@ -71,6 +77,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(err)) from None
     if reserve is not None:
         os.environ.setdefault("LG_PLACE", PLACEHOLDER_PLACE)
+    for warning in RFC2217_WARNINGS:
+        config.addinivalue_line("filterwarnings", warning)
     settings = LabSettings(
         env_file=Path(env_file).resolve(),
         build_dir=_path(config.getoption("--hil-build")),

@@ -161,3 +161,24 @@ class LabSession:
         with contextlib.suppress(LabError):
             self._rpc("cancel reservation", self.session.stub.CancelReservation,
                       pb2.CancelReservationRequest(token=token))
+
+    def create_place(self, name: str, pattern: str, tags: dict[str, str]) -> None:
+        """Create (or complete) a place matching ``pattern`` with ``tags``; idempotent."""
+        from labgrid.remote.generated import labgrid_coordinator_pb2 as pb2
+
+        places = self.places()
+        if name not in places:
+            self._rpc(f"create place {name}", self.session.stub.AddPlace,
+                      pb2.AddPlaceRequest(name=name))
+            places = self.places()
+        if not any(match.exporter + "/" + match.group + "/" + match.cls == pattern
+                   for match in places[name].matches):
+            self._rpc(f"add match {pattern}", self.session.stub.AddPlaceMatch,
+                      pb2.AddPlaceMatchRequest(placename=name, pattern=pattern))
+        self._rpc(f"set tags of {name}", self.session.stub.SetPlaceTags,
+                  pb2.SetPlaceTagsRequest(placename=name, tags=tags))
+
+    def exporter_groups(self, exporter: str) -> set[str]:
+        """Resource groups the exporter ``exporter`` has published."""
+        self.sync()
+        return set(self.session.resources.get(exporter, {}))
