@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/pip install --quiet -e ".[dev,bench,lab]"
+	$(BIN)/pip install --quiet --force-reinstall --no-deps "pyserial-labgrid>=3.5.0.2"
 	touch $(STAMP)
 
 bench: $(STAMP)

@@ -67,11 +67,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--dut", "sim") != "nrf" or env_file is None:
         configure(None)
         return
+    from hil.lab.deps import serial_problem
     from hil.lab.errors import LabError, require_labgrid
 
     reserve_text = config.getoption("--lg-reserve") or os.environ.get(ENV_RESERVE)
     try:
         require_labgrid()
+        if problem := serial_problem():
+            raise LabError(problem)
         reserve = parse_tags(reserve_text) if reserve_text else None
     except HilError as err:
         raise pytest.UsageError(str(err)) from None
