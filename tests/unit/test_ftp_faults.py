@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ftplib
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,10 +26,10 @@ from hil.ftp.faults import (
     StallData,
     StopServer,
     Throttle,
+    Trickle,
     with_faults,
 )
 from hil.ftp.handler import make_handler
-from hil.sim import ncs_ftp_client
 from hil.sim.errno import ETIMEDOUT
 from hil.sim.ncs_ftp_client import NcsFtpClient
 
@@ -182,32 +183,54 @@ def test_long_banner_is_a_two_line_greeting(start: Start) -> None:
         assert raw.recv(708) == b"220 \r\n"
 
 
-def test_ncs_client_desyncs_on_a_split_greeting(start: Start) -> None:
-    """One recv per reply: the greeting's tail is read as the OPTS reply, and so on."""
-    server = start(SplitReply("220", 4))
-    replies: list[str] = []
-    client = NcsFtpClient(lambda chunk: None, replies.append, listen_time=1.0)
-    assert client.open(server.host, server.port) == 200
-    assert client.login(server.user, server.password) == 530  # got the OPTS reply
-    client.close()
-    assert replies[:3] == ["220 ", "FTP-DFU test server ready.\r\n", replies[2]]
-    assert replies[2].startswith("530 Log in with USER and PASS first.")
-
-
-def test_ncs_client_gives_up_on_a_slow_but_moving_transfer(
-    start: Start, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """FTP_DATA_TIMEOUT_SEC caps the whole RETR, progress or not (60 s on the device)."""
-    monkeypatch.setattr(ncs_ftp_client, "DATA_TIMEOUT", 0.5)
-    server = start(StallData(AFTER, seconds=1.0))
+def test_stall_past_the_listen_time_is_426_for_the_ncs_client(start: Start) -> None:
+    """The data task's poll times out once and closes the data socket: the server says 426."""
+    listen = 0.2
+    server = start(StallData(AFTER, seconds=3 * listen))
     received: list[bytes] = []
-    client = NcsFtpClient(received.append, listen_time=0.2)
+    client = NcsFtpClient(received.append, listen_time=listen)
+    assert client.open(server.host, server.port) == 200
+    assert client.login(server.user, server.password) == 230
+    assert client.set_type(binary=True) == 200
+    assert client.get("app.bin") == 426
+    client.close()
+    assert client.wait_data_task(50 * listen)
+    assert sum(map(len, received)) == AFTER
+
+
+def test_trickle_sends_everything_slowly(start: Start) -> None:
+    server = start(Trickle(len(DATA) // 4, 0.05))
+    client = login(server)
+    started = time.monotonic()
+    data, reply = retr(client)
+    assert data == DATA and reply.startswith("226")
+    assert time.monotonic() - started >= 3 * 0.05  # four chunks, three pauses at least
+
+
+def test_ncs_client_gives_up_on_a_slow_but_moving_transfer(start: Start) -> None:
+    """FTP_DATA_TIMEOUT_SEC (6 listen times) caps the wait for 226, data flowing or not."""
+    listen = 0.2
+    server = start(Trickle(708 * 4, 0.5 * listen))  # never silent for a whole listen time
+    received: list[bytes] = []
+    after_return = threading.Event()
+    returned = threading.Event()
+
+    def on_data(chunk: bytes) -> None:
+        received.append(chunk)
+        if returned.is_set():
+            after_return.set()
+
+    client = NcsFtpClient(on_data, listen_time=listen)
+    assert client.data_timeout == pytest.approx(6 * listen)
     assert client.open(server.host, server.port) == 200
     assert client.login(server.user, server.password) == 230
     assert client.set_type(binary=True) == 200
     assert client.get("app.bin") == -ETIMEDOUT
+    returned.set()
+    assert after_return.wait(50 * listen), "the data kept flowing after ftp_get() returned"
     client.close()
-    assert sum(map(len, received)) < len(DATA)
+    assert client.wait_data_task(50 * listen)
+    assert 0 < sum(map(len, received)) < len(DATA)
 
 
 @pytest.mark.parametrize(

@@ -6,16 +6,22 @@ from pathlib import Path
 
 import pytest
 
+from hil.dut.bootlog import BootDecision
 from hil.errors import HilError
+from hil.ftp import FtpServer, FtpServerConfig
 from hil.kit import UpdateKit, make_sim_kit
 from hil.layout import Layout
 from hil.mcuboot.trailer import TrailerLayout
+from hil.protocol import ClientMode
+from hil.scenario import endpoint_for
 from hil.sim.device import SimConfig
 from hil.sim.dfu_target import DfuTarget, ImageType
 from hil.sim.dut import SimDut
 from hil.sim.faults import (
     ArmedCut,
+    CtrlBufOverflow,
     FaultyDfuTarget,
+    PasvPortRace,
     PowerCut,
     SkipDfuReset,
     install,
@@ -24,6 +30,7 @@ from hil.sim.faults import (
     shorten_timeouts,
 )
 from hil.sim.flash import FlashArea, nrf5340_internal_flash
+from hil.sim.ftp_client import ClientDefects, NcsFtpClient
 
 SLOT = 0x78000
 IMAGE = bytes.fromhex("3db8f396") + bytes(i % 251 for i in range(20_000))
@@ -116,3 +123,41 @@ def test_device_faults_need_the_simulator() -> None:
         install(object(), PowerCut(1))
     with pytest.raises(HilError, match="simulated DK"):
         shorten_timeouts(object(), 1.0)
+
+
+def test_client_defects_reach_the_app_from_the_next_boot(kit: UpdateKit) -> None:
+    dut = SimDut(SimConfig(Layout.builtin(), kit.keys, kit.factory_image))
+    dut.provision()
+
+    def session() -> NcsFtpClient:
+        return dut.board.app._make_client(lambda chunk: None, lambda text: None)  # type: ignore[union-attr]
+
+    assert session().defects == ClientDefects()
+    with installed(dut, CtrlBufOverflow(), PasvPortRace()):
+        assert session().defects == ClientDefects()  # this boot's app keeps its client
+        dut.reset()
+        assert session().defects == ClientDefects(ctrl_buf_overflow=True, pasv_port_race=True)
+    dut.reset()
+    assert session().defects == ClientDefects()
+    assert (str(CtrlBufOverflow()), str(PasvPortRace())) == ("ctrl-buf-overflow", "pasv-port-race")
+
+
+def test_schedule_reports_a_refused_upgrade_request(kit: UpdateKit, tmp_path: Path) -> None:
+    """boot_request_upgrade finds a bad trailer magic, erases the slot and fails: so must
+    ``ftpdfu schedule``, and the next boot has nothing to swap."""
+    dut = SimDut(SimConfig(Layout.builtin(), kit.keys, kit.factory_image))
+    dut.provision()
+    (tmp_path / kit.update_name).write_bytes(kit.update_image)
+    with FtpServer(FtpServerConfig(tmp_path)) as server:
+        result = dut.download(
+            endpoint_for(server), kit.update_name, len(kit.update_image), ClientMode.BINARY
+        )
+    assert result.ok, result
+    secondary, trailer = dut.board.secondary, dut.board.trailer
+    secondary.write(
+        trailer.magic_off, b"\x00" * 16
+    )  # a flipped trailer: magic neither set nor erased
+    assert dut.schedule_update() != 0
+    assert secondary.contents() == b"\xff" * secondary.size  # MCUboot's request erased it
+    boot = dut.reset()
+    assert boot.decision is BootDecision.NO_UPGRADE and boot.app_version == kit.old_version
