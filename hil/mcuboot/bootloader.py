@@ -204,13 +204,11 @@ class Mcuboot:
         or a sector up while a swap is under way, and each must carry the image magic."""
         bs = run.status
         for index, name in enumerate((PRIMARY, SECONDARY)):
-            where = (index, 0) if bs.is_reset() else self._swapper(run).header_location(bs, index)
-            ok = where is not None
-            if where is not None:
-                slot, off = where
-                run.headers[name] = self.areas[(PRIMARY, SECONDARY)[slot]].read(off, HEADER_SIZE)
-                ok = ImageHeader.parse(run.headers[name]).magic == IMAGE_MAGIC
-            if not ok:
+            slot, off = (index, 0) if bs.is_reset() else self._swapper(run).header_location(
+                bs, index
+            )
+            run.headers[name] = self.areas[(PRIMARY, SECONDARY)[slot]].read(off, HEADER_SIZE)
+            if ImageHeader.parse(run.headers[name]).magic != IMAGE_MAGIC:
                 return index > 0 and not require_all
         return True
 

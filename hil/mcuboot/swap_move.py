@@ -137,11 +137,10 @@ class SwapMove:
         info = self.primary.read(layout.swap_info_off, 1)[0]
         bs.swap_type = SwapType.NONE if info == ERASED else as_swap_type(info & 0x0F)
 
-    def header_location(self, bs: BootStatus, slot: int) -> tuple[int, int] | None:
+    def header_location(self, bs: BootStatus, slot: int) -> tuple[int, int]:
         """Where ``boot_read_image_header`` reads slot ``slot``'s header in a swap under way:
-        ``(slot, offset)``, or None when the status area cannot be found (BOOT_EFLASH)."""
-        if read_swap_state(self.primary, self.primary_trailer).magic is not MagicState.GOOD:
-            return None  # boot_find_status
+        ``(slot, offset)``. The swap size comes from the primary trailer (``boot_find_status``
+        leaves the primary open even when its magic is not good)."""
         last_idx = self.last_idx(read_swap_size(self.primary, self.primary_trailer))
         off = 0
         if bs.op == OP_MOVE and slot == 0 and bs.idx > last_idx:
