@@ -23,8 +23,8 @@ from hil.lab.settings import (
 
 # pyserial-labgrid's rfc2217 module still calls Thread.setDaemon/setName
 RFC2217_WARNINGS = (
-    "ignore:setDaemon() is deprecated:DeprecationWarning",
-    "ignore:setName() is deprecated:DeprecationWarning",
+    r"ignore:setDaemon\(\) is deprecated:DeprecationWarning",
+    r"ignore:setName\(\) is deprecated:DeprecationWarning",
 )
 
 
