@@ -72,3 +72,35 @@ def test_concurrent_writers() -> None:
     for thread in threads:
         thread.join()
     assert len(recorder.commands) == 8 * 500
+
+
+def test_line_names_the_transfer_type_and_the_clients_apart() -> None:
+    recorder = SessionRecorder()
+    recorder.add_transfer(TransferRecord(1, "/a.bin", "a", "i", (), 10, 10, True))
+    recorder.add_transfer(TransferRecord(2, "/a.bin", "i", "a", ("TYPE I",), 10, 12, True))
+    assert recorder.lines() == [
+        "[1] RETR /a.bin: binary transfer (client ASCII, sent no TYPE),"
+        " 10 B file, 10 B on the wire, complete",
+        "[2] RETR /a.bin: ASCII transfer (client binary, sent TYPE I),"
+        " 10 B file, 12 B on the wire, complete",
+    ]
+
+
+def test_a_forced_ascii_server_logs_what_it_did(tmp_path) -> None:
+    """A server forcing ASCII on a TYPE I client: the log says which type was whose."""
+    import ftplib
+
+    from hil.ftp import FtpServer, FtpServerConfig, TransferPolicy
+
+    (tmp_path / "a.bin").write_bytes(b"one\ntwo\n")
+    with FtpServer(FtpServerConfig(tmp_path, policy=TransferPolicy.ASCII)) as server:
+        client = ftplib.FTP(timeout=5)
+        client.connect(server.host, server.port)
+        client.login(server.user, server.password)
+        chunks: list[bytes] = []
+        client.retrbinary("RETR a.bin", chunks.append)
+        client.quit()
+        server.recorder.wait_for_transfer(5.0)
+        line = next(text for text in server.recorder.lines() if "RETR /a.bin:" in text)
+    assert b"".join(chunks) == b"one\r\ntwo\r\n"
+    assert "ASCII transfer (client binary, sent TYPE I)" in line, line
