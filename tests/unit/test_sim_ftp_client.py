@@ -6,6 +6,7 @@ import pytest
 
 from hil.ftp.ascii import wire_bytes
 from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.sim.ftp_client.reply import parse_pasv_port, parse_return_code
 from hil.sim.ncs_ftp_client import MAX_BUFFER, NcsFtpClient
 
 
@@ -82,3 +83,48 @@ def test_missing_file_and_wrong_password(served):
 def test_connection_refused_is_a_negative_errno():
     client = NcsFtpClient(lambda _: None, listen_time=1.0)
     assert client.open("127.0.0.1", 1) < 0
+
+
+@pytest.mark.parametrize(
+    ("buffer", "expected", "code"),
+    [
+        (b"220 Ready.\r\n", 220, 220),
+        (b"220-Welcome\r\n220 Ready.\r\n", 220, 220),  # the last line carries the code
+        (b"220-Welcome\r\n", 220, 500),  # "NNN-" never counts (l.75)
+        (b"22", 220, 500),
+        (b"220", 220, 500),  # no space after the digits
+        (b"\r\n220 Ready.\r\n", 220, 220),  # strtol skips the CR LF
+        (b"150 Opening.\r\n226 Done.\r\n", 226, 226),  # the expected code wins
+        (b"226 Done.\r\n150 Opening.\r\n", 226, 226),
+        (b"150 Opening.\r\n425 No.\r\n", 226, 425),  # else the last code seen
+        (b"230-a\r\n230 b\0 331 c\r\n", 331, 230),  # C string: the NUL ends the buffer
+        (b"000 zero\r\n", 200, 500),  # a code of 0 is no code
+        (b"ready 220 \r\n", 220, 500),  # only at a line start
+        (b"anything", 0, 0),  # FTP_CODE_ANY: not parsed
+    ],
+)
+def test_reply_code_parsing_is_the_c_code(buffer: bytes, expected: int, code: int) -> None:
+    assert parse_return_code(buffer, expected) == code
+
+
+@pytest.mark.parametrize(
+    ("buffer", "port"),
+    [
+        (b"227 Entering Passive Mode (90,130,70,73,86,111)\r\n", 86 * 256 + 111),
+        (b"227 (0,0,0,0,97,78).\r\n", 97 * 256 + 78),
+        (b"227 Entering passiv", None),  # no ")": the data task gives up (l.105-108)
+        (b"150 File status okay. About to open data connection.\r\n", None),
+        (b"150 Opening BINARY mode data connection for a.bin (150848 bytes).\r\n", None),
+        (b"227 (1,2,3,4,x5,6)\r\n", None),  # the high byte must follow a comma
+    ],
+)
+def test_pasv_port_parsing_is_the_c_code(buffer: bytes, port: int | None) -> None:
+    assert parse_pasv_port(buffer) == port
+
+
+def test_data_chunks_and_replies_are_read_708_bytes_at_a_time(served):
+    root, data = served
+    with FtpServer(FtpServerConfig(root=root)) as server:
+        chunks, _, rc = fetch(server, True)
+    assert rc == 226 and b"".join(chunks) == data
+    assert max(len(chunk) for chunk in chunks) == 708 == MAX_BUFFER
