@@ -1,4 +1,5 @@
-"""Fuzzing the parsers that read untrusted bytes or files: a verdict or a HilError, nothing else.
+"""Fuzzing the parsers that read untrusted bytes or files: a HilError, or a result that keeps
+the parser's promises (what MCUboot hashes and reads, round trips, offsets that map).
 
 Each property runs ~200 examples by default; the ``slow`` variants run 10,000 and are skipped
 unless selected: ``pytest -m slow tests/unit/test_fuzz_parsers.py``.
@@ -6,6 +7,8 @@ unless selected: ``pytest -m slow tests/unit/test_fuzz_parsers.py``.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -16,14 +19,31 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hil.dumps import Dump, DumpFormat, UnreadBytes, locate_slot, parse_dump, render_dump
 from hil.errors import HilError
+from hil.forensics.transforms import (
+    Shift,
+    crlf_to_lf,
+    every_lf_to_crlf,
+    lf_offsets,
+    lf_to_crlf,
+    lone_lf_offsets,
+)
 from hil.image.header import IMAGE_MAGIC
 from hil.image.keys import KeyType, PublicKey, generate_key, load_public_key
 from hil.image.signing import SigningParams, sign_image
 from hil.image.tlv import TLV_INFO_MAGIC, TLV_KEYHASH, TLV_PROT_INFO_MAGIC, TLV_SHA256
 from hil.layout import FIXTURE_DIR, Layout
-from hil.mcuboot.trailer import BOOT_MAGIC, SwapState, TrailerLayout, read_swap_state
-from hil.mcuboot.validate import BytesArea, Verdict, validate_image
+from hil.mcuboot.trailer import (
+    BOOT_MAGIC,
+    Flag,
+    MagicState,
+    SwapType,
+    TrailerLayout,
+    read_swap_state,
+    request_upgrade,
+)
+from hil.mcuboot.validate import BytesArea, validate_image
 
 QUICK, LONG = 200, 10_000
 RUNS = [pytest.param(QUICK, id="quick"), pytest.param(LONG, id="long", marks=pytest.mark.slow)]
@@ -107,22 +127,47 @@ def test_validate_image(examples: int, signed: tuple[bytes, PublicKey]) -> None:
     seed, key = signed
     slot_sizes = st.sampled_from([0, 16, 32, len(seed), SLOT]) | st.integers(0, 0x3000)
     strategy = st.tuples(
-        st.binary(max_size=0x600) | crafted_images() | mutated(seed),
+        st.binary(max_size=0x600) | crafted_images() | mutated(seed) | st.just(seed),
         slot_sizes,
         st.sampled_from([(), (key,)]),
         st.integers(0, SLOT) | U32,
     )
 
+    accepted: list[bool] = []
+
     def prop(case: tuple[bytes, int, tuple[PublicKey, ...], int]) -> None:
         data, size, keys, max_size = case
         size = max(size, len(data))
+        area = BytesArea(data, size)
         try:
-            verdict = validate_image(BytesArea(data, size), keys, max_size)
+            verdict = validate_image(area, keys, max_size)
         except HilError:
             return
-        assert isinstance(verdict, Verdict)
         assert verdict.ok == (verdict.reason is None)
+        if not verdict.ok:
+            return
+        accepted.append(True)
+        header, tlv_end = verdict.header, verdict.tlv_end
+        assert header is not None and header.has_magic and tlv_end is not None
+        assert tlv_end <= min(max_size, size)
+        hashed = header.hdr_size + header.img_size + header.protect_tlv_size
+        assert verdict.image_hash == hashlib.sha256(area.read(0, hashed)).digest()
+        assert verdict.signature_checked == bool(keys)
+        assert verdict.key_index == (0 if keys else None)
+        # MCUboot reads nothing past the TLV end: other bytes there change nothing.
+        tail = bytes(b ^ 0x5A for b in area.read(tlv_end, size - tlv_end))
+        again = validate_image(BytesArea(area.read(0, tlv_end) + tail, size), keys, max_size)
+        assert (again.ok, again.image_hash) == (True, verdict.image_hash)
+        # ...but one changed payload byte breaks the hash.
+        if header.img_size:
+            spot = header.hdr_size + header.img_size // 2
+            broken = bytearray(area.read(0, size))
+            broken[spot] ^= 0x01
+            assert not validate_image(BytesArea(bytes(broken), size), keys, max_size).ok
 
+    for keys in ((), (key,)):  # the genuine image: the properties are checked at least here
+        prop((seed, SLOT, keys, SLOT))
+    assert accepted, "the genuine image was not accepted: the properties were never checked"
     check(examples, strategy, prop)
 
 
@@ -160,10 +205,84 @@ def test_read_swap_state(examples: int) -> None:
             state = read_swap_state(area, layout)
         except HilError:
             return
-        assert isinstance(state, SwapState)
-        state.describe()
+        magic = area.read(layout.magic_off, 16)
+        expected = (
+            MagicState.UNSET
+            if magic == b"\xff" * 16
+            else MagicState.GOOD
+            if magic == layout.magic
+            else MagicState.BAD
+        )
+        assert state.magic is expected
+        assert _flag(area.read(layout.image_ok_off, 1)[0]) is state.image_ok
+        assert _flag(area.read(layout.copy_done_off, 1)[0]) is state.copy_done
+        assert STATE_LINE.fullmatch(state.describe())
 
     check(examples, st.data(), prop)
+
+
+STATE_LINE = re.compile(
+    r"magic=(good|unset|bad), swap_type=0x[0-9a-f]+, copy_done=0x[123], "
+    r"image_ok=0x[123]"
+)
+
+
+def _flag(value: int) -> Flag:
+    return Flag.UNSET if value == 0xFF else Flag.SET if value == 1 else Flag.BAD
+
+
+class _Slot:
+    """A writable slot with NOR rules, for trailer round trips."""
+
+    sector_size = 0x1000
+
+    def __init__(self, size: int, write_size: int) -> None:
+        self.data = bytearray(b"\xff" * size)
+        self.write_size = write_size
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def read(self, off: int, length: int) -> bytes:
+        return bytes(self.data[off : off + length])
+
+    def write(self, off: int, data: bytes) -> None:
+        for index, byte in enumerate(data):
+            self.data[off + index] &= byte
+
+    def erase(self, off: int, length: int) -> None:
+        self.data[off : off + length] = b"\xff" * length
+
+
+@pytest.mark.parametrize("examples", RUNS, indirect=True)
+def test_trailer_round_trip(examples: int) -> None:
+    """What boot_request_upgrade writes, read_swap_state reads back."""
+    strategy = st.tuples(
+        st.sampled_from([1, 2, 4, 8]),
+        st.integers(2, 64),
+        st.integers(1, 64),
+        st.booleans(),
+    )
+
+    def prop(case: tuple[int, int, int, bool]) -> None:
+        write_size, sectors, max_sectors, permanent = case
+        try:
+            layout = TrailerLayout(sectors * 0x1000, write_size, 8, max_sectors)
+        except HilError:
+            return
+        slot = _Slot(layout.slot_size, write_size)
+        assert read_swap_state(slot, layout).magic is MagicState.UNSET
+        assert request_upgrade(slot, layout, permanent=permanent) == 0
+        state = read_swap_state(slot, layout)
+        assert state.magic is MagicState.GOOD
+        assert state.swap_type is (SwapType.PERM if permanent else SwapType.TEST)
+        assert state.image_ok is (Flag.SET if permanent else Flag.UNSET)
+        assert state.copy_done is Flag.UNSET
+        untouched = slot.read(0, layout.swap_size_off)
+        assert untouched == b"\xff" * layout.swap_size_off
+
+    check(examples, strategy, prop)
 
 
 # --- partitions.yml: hil.layout.Layout.parse ---
@@ -279,8 +398,27 @@ def test_layout_parse(examples: int) -> None:
             layout = Layout.parse(text, source="fuzz.yml")
         except HilError:
             return
-        assert isinstance(layout, Layout)
         assert layout.primary.size == layout.secondary.size
+        document = yaml.safe_load(text)
+        for name, part in layout.partitions.items():
+            entry = document[name]
+            assert (part.address, part.size) == (entry["address"], entry["size"])
+        # The two slots, written back as a partitions.yml, read the same.
+        slots = {"mcuboot_primary": layout.primary, "mcuboot_secondary": layout.secondary}
+        again = Layout.parse(
+            yaml.safe_dump(
+                {
+                    name: {
+                        "address": part.address,
+                        "size": part.size,
+                        "region": part.region,
+                        **({"device": part.device} if part.device is not None else {}),
+                    }
+                    for name, part in slots.items()
+                }
+            )
+        )
+        assert (again.primary, again.secondary) == (layout.primary, layout.secondary)
 
     check(examples, layout_documents(), prop)
 
@@ -344,7 +482,9 @@ def test_hwmap_parse(examples: int, tmp_path: Path) -> None:
             parsed = hwmap.HardwareMap.parse(text, source="fuzz-map.yml", base=tmp_path)
         except HilError:
             return
-        assert isinstance(parsed, hwmap.HardwareMap) and parsed.dks
+        assert parsed.dks
+        ids = [entry.id for entry in parsed.dks]
+        assert len(set(ids)) == len(ids) and all(isinstance(i, str) and i for i in ids)
 
     check(examples, hwmap_documents(), prop)
 
@@ -353,3 +493,88 @@ def test_hwmap_parse(examples: int, tmp_path: Path) -> None:
 def test_hwmap_parse_turns_every_yaml_failure_into_hil_error(text: str, tmp_path: Path) -> None:
     with pytest.raises(HilError):
         hwmap.HardwareMap.parse(text, source="bad.yml", base=tmp_path)
+
+
+# --- dump files and the slot in them: hil.dumps ---
+
+DUMP_FORMATS = st.sampled_from([("hex", 32), ("memrd", 8), ("memrd", 16), ("memrd", 32)])
+
+
+@pytest.mark.parametrize("examples", RUNS, indirect=True)
+def test_dump_round_trip(examples: int) -> None:
+    """Every dump written in a text format reads back to the same bytes at the same address."""
+    strategy = st.tuples(
+        st.binary(min_size=1, max_size=600),
+        st.integers(0, 0x100000) | st.sampled_from([0x84000, 0x10000000]),
+        DUMP_FORMATS,
+    )
+
+    def prop(case: tuple[bytes, int, tuple[str, int]]) -> None:
+        data, address, (fmt, width) = case
+        address -= address % 4  # nrfjprog reads whole words
+        if fmt == "memrd":
+            data = data[: len(data) - len(data) % (width // 8)] or data[:0] + bytes(width // 8)
+        text = render_dump(Dump(data, address), fmt, width)
+        dump = parse_dump(text, "auto", "fuzz")
+        assert (dump.data, dump.address, dump.format.value) == (data, address, fmt)
+
+    check(examples, strategy, prop)
+
+
+@pytest.mark.parametrize("examples", RUNS, indirect=True)
+def test_locate_slot_keeps_only_bytes_read_from_the_slot(examples: int) -> None:
+    layout = Layout.builtin("internal")
+    slot = layout.secondary
+    strategy = st.tuples(
+        st.integers(0, 0x100000 - 16),
+        st.integers(1, 0x1000) | st.sampled_from([0x78000, 0x100000]),
+    )
+
+    def prop(case: tuple[int, int]) -> None:
+        address, length = case
+        data = bytes((address + i) & 0xFF for i in range(min(length, 0x100000 - address)))
+        try:
+            read = locate_slot(Dump(data, address, DumpFormat.HEX), layout)
+        except HilError:
+            assert address + len(data) <= slot.address or address >= slot.end
+            return
+        assert 0 <= read.start < read.end <= slot.size
+        assert read.start == max(address, slot.address) - slot.address
+        for offset in {read.start, read.end - 1, (read.start + read.end) // 2}:
+            assert read.area().read(offset, 1)[0] == (slot.address + offset) & 0xFF
+        for start, end in read.unread():
+            with pytest.raises(UnreadBytes):
+                read.area().read(start, end - start)
+
+    check(examples, strategy, prop)
+
+
+# --- transfer manglings and the offset map: hil.forensics.transforms ---
+
+
+@pytest.mark.parametrize("examples", RUNS, indirect=True)
+def test_lf_to_crlf_offsets_map_every_byte(examples: int) -> None:
+    """Each image byte is found where the map says; a converted LF maps to the CR inserted for
+    it (the change starts there), the LF right after it."""
+    strategy = st.binary(max_size=400) | st.lists(
+        st.sampled_from([b"\n", b"\r", b"\r\n", b"a"]), max_size=80
+    ).map(b"".join)
+
+    def prop(image: bytes) -> None:
+        for mangled, positions in (
+            (lf_to_crlf(image), lone_lf_offsets(image)),
+            (every_lf_to_crlf(image), lf_offsets(image)),
+        ):
+            shift = Shift(tuple(positions), +1)
+            assert len(mangled) == len(image) + len(positions)
+            converted = set(positions)
+            for offset, byte in enumerate(image):
+                at = shift.slot_offset(offset)
+                if offset in converted:
+                    assert mangled[at : at + 2] == b"\r\n"
+                else:
+                    assert mangled[at] == byte
+        if b"\r" not in image:
+            assert crlf_to_lf(lf_to_crlf(image)) == image
+
+    check(examples, strategy, prop)
