@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from hil import protocol
 from hil.dut.base import Dut, FtpEndpoint
 from hil.dut.bootlog import BootLog
+from hil.errors import HilError
 from hil.ftp.ascii import wire_bytes
 from hil.ftp.policy import TransferPolicy
 from hil.ftp.recorder import TransferRecord
 from hil.ftp.server import FtpServer
 from hil.image.keys import PublicKey
 from hil.mcuboot.validate import BytesArea, Verdict, max_image_size_swap_move, validate_image
-from hil.protocol import ClientMode, DownloadResult
+from hil.protocol import ClientMode, DownloadResult, FirmwareFlavour, ready_flavour
 from hil.update_watch import UpdateRun, announce
 
 log = logging.getLogger("hil.scenario")
@@ -21,11 +23,24 @@ log = logging.getLogger("hil.scenario")
 TRANSFER_RECORD_TIMEOUT = 5.0
 
 
+class FirmwareMismatch(HilError):
+    """The device runs another firmware flavour than the test asked for."""
+
+
+def booted_flavour(boot: BootLog) -> FirmwareFlavour:
+    """The flavour the app's boot banner names; firmware that names none is the seed build."""
+    for line in reversed(boot.lines):
+        if protocol.READY_PREFIX in line:
+            return ready_flavour(line) or FirmwareFlavour.SEED
+    raise HilError("no FTPDFU_READY line in the boot log: the app did not start")
+
+
 @dataclass(frozen=True)
 class UpdateEvidence:
     """What each layer showed: the server, the slot before the reset, MCUboot, the slot after."""
 
     mode: ClientMode
+    firmware: FirmwareFlavour
     policy: TransferPolicy
     served: bytes
     type_commands: tuple[str, ...]
@@ -62,14 +77,18 @@ def run_update(
     mode: ClientMode,
     keys: tuple[PublicKey, ...],
     device_host: str | None = None,
+    firmware: FirmwareFlavour | None = None,
 ) -> UpdateEvidence:
     """Provision, download ``path`` in ``mode``, inspect, schedule, reset, inspect again.
+
+    With ``firmware``, :class:`FirmwareMismatch` is raised right after provisioning when the
+    boot banner names another flavour, before anything is downloaded.
 
     Listeners of ``hil.update_watch`` (the pytest plugin) are told the evidence, or the error
     that stopped the update.
     """
     try:
-        evidence = _run_update(dut, server, path, mode, keys, device_host)
+        evidence = _run_update(dut, server, path, mode, keys, device_host, firmware)
     except Exception as error:
         announce(UpdateRun(dut, server, keys, error=error))
         raise
@@ -84,9 +103,12 @@ def _run_update(
     mode: ClientMode,
     keys: tuple[PublicKey, ...],
     device_host: str | None,
+    firmware: FirmwareFlavour | None = None,
 ) -> UpdateEvidence:
     served = (server.config.root / path).read_bytes()
-    dut.provision()
+    flavour = booted_flavour(dut.provision())
+    if firmware is not None and flavour is not firmware:
+        raise FirmwareMismatch(f"the device runs the {flavour} firmware, not the {firmware}")
     version_before = dut.running_version()
     server.recorder.clear()
     download = dut.download(endpoint_for(server, device_host), path, len(served), mode)
@@ -103,6 +125,7 @@ def _run_update(
     boot = dut.reset()
     return UpdateEvidence(
         mode=mode,
+        firmware=flavour,
         policy=server.config.policy,
         served=served,
         type_commands=tuple(server.recorder.type_commands()),

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_size_t, c_uint, c_uint8, c_uint16
 from pathlib import Path
@@ -57,7 +58,12 @@ def cache_dir() -> Path:
 
 
 def compile_c(
-    sources: Sequence[Path], output: Path, *, shared: bool, include: Sequence[Path] = ()
+    sources: Sequence[Path],
+    output: Path,
+    *,
+    shared: bool,
+    include: Sequence[Path] = (),
+    flags: Sequence[str] = (),
 ) -> Path:
     """Compile with the project's strict flags; the result appears atomically at ``output``."""
     compiler = find_compiler()
@@ -68,6 +74,7 @@ def compile_c(
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     cmd = [compiler, *CFLAGS, *(f"-I{path}" for path in include)]
     cmd += ["-fPIC", "-shared"] if shared else []
+    cmd += list(flags)
     cmd += ["-o", str(tmp), *map(str, sources)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode:
@@ -102,6 +109,8 @@ OPEN_FN = CFUNCTYPE(c_int, c_char_p, c_uint16)
 LOGIN_FN = CFUNCTYPE(c_int, c_char_p, c_char_p)
 STR_FN = CFUNCTYPE(c_int, c_char_p)
 PRINT_FN = CFUNCTYPE(None, c_char_p)
+LOCK_FN = CFUNCTYPE(None)
+HARDENED = 0x1  # FTPDFU_HARDENED: the size check and the guarded `schedule`
 
 
 class _Port(ctypes.Structure):
@@ -121,18 +130,23 @@ class _Port(ctypes.Structure):
         ("ftp_get", STR_FN),
         ("ftp_close", VOID_FN),
         ("print", PRINT_FN),
+        ("lock", LOCK_FN),
+        ("unlock", LOCK_FN),
     ]
 
 
 def _declare(lib: ctypes.CDLL) -> None:
     vp, cp, sz = ctypes.c_void_p, c_char_p, c_size_t
     signatures: dict[str, tuple[Any, list[Any]]] = {
-        "ftpdfu_host_new": (vp, [POINTER(_Port), cp]),
+        "ftpdfu_host_new": (vp, [POINTER(_Port), cp, c_uint]),
         "ftpdfu_host_free": (None, [vp]),
         "ftpdfu_host_port_size": (sz, []),
         "ftpdfu_host_port_count": (sz, []),
         "ftpdfu_host_port_offset": (ctypes.c_long, [cp]),
-        "ftpdfu_host_result": (None, [vp, POINTER(c_int), POINTER(c_int), POINTER(c_uint)]),
+        "ftpdfu_host_result": (None, [vp, *[POINTER(c) for c in (c_int, c_int, c_uint, c_uint)]]),
+        "ftpdfu_host_data_state": (None, [vp, POINTER(c_int), POINTER(c_uint), POINTER(c_uint)]),
+        "ftpdfu_status": (None, [vp]),
+        "ftpdfu_data_end": (None, [vp]),
         "ftpdfu_ready": (None, [vp]),
         "ftpdfu_version": (None, [vp]),
         "ftpdfu_schedule": (c_int, [vp]),
@@ -195,11 +209,18 @@ class FtpDfuCore:
     the command that led to it returns.
     """
 
-    def __init__(self, port: CorePort, version: str, lib: ctypes.CDLL | None = None) -> None:
+    def __init__(
+        self, port: CorePort, version: str, lib: ctypes.CDLL | None = None, hardened: bool = False
+    ) -> None:
         self._core: int | None = None
         self._lib = lib or load()
         self._error: BaseException | None = None
         self._version = version.encode()
+        self.hardened = hardened
+        # port->lock: the data thread and the shell thread share the download state.
+        self._data_lock = threading.Lock()
+        # Held around each data callback and by close(): a late callback never sees a freed core.
+        self._alive = threading.Lock()
         buf = ctypes.string_at
         self._port = _Port(
             img_type=IMG_TYPE(self._guard(lambda p, n: port.img_type(buf(p, n)))),
@@ -215,8 +236,11 @@ class FtpDfuCore:
             ftp_get=STR_FN(self._guard(lambda path: port.ftp_get(_text(path)))),
             ftp_close=VOID_FN(self._guard(port.ftp_close)),
             print=PRINT_FN(self._guard(lambda line: port.print_line(_text(line)), None)),
+            lock=LOCK_FN(self._acquire),
+            unlock=LOCK_FN(self._release),
         )
-        self._core = self._lib.ftpdfu_host_new(ctypes.byref(self._port), self._version)
+        flags = HARDENED if hardened else 0
+        self._core = self._lib.ftpdfu_host_new(ctypes.byref(self._port), self._version, flags)
         if not self._core:
             raise MemoryError("ftpdfu_host_new")
 
@@ -231,15 +255,22 @@ class FtpDfuCore:
 
         return call
 
+    def _acquire(self) -> None:
+        self._data_lock.acquire()
+
+    def _release(self) -> None:
+        self._data_lock.release()
+
     def _raise_pending(self) -> None:
         error, self._error = self._error, None
         if error is not None:
             raise error
 
     def close(self) -> None:
-        if self._core:
-            self._lib.ftpdfu_host_free(self._core)
-            self._core = None
+        with self._alive:
+            if self._core:
+                self._lib.ftpdfu_host_free(self._core)
+                self._core = None
 
     def __enter__(self) -> FtpDfuCore:
         return self
@@ -256,6 +287,11 @@ class FtpDfuCore:
 
     def version(self) -> None:
         self._lib.ftpdfu_version(self._core)
+        self._raise_pending()
+
+    def status(self) -> None:
+        """``ftpdfu status``: flavour, how the last download ended, late data so far."""
+        self._lib.ftpdfu_status(self._core)
         self._raise_pending()
 
     def schedule(self) -> int:
@@ -285,8 +321,15 @@ class FtpDfuCore:
         return rc
 
     def on_data(self, chunk: bytes) -> None:
-        """The ftp_client data callback (may be called from the client's data thread)."""
-        self._lib.ftpdfu_on_data(self._core, chunk, len(chunk))
+        """The ftp_client data callback (may be called from the client's data thread, also
+        after the download ended and after the core was closed: then it does nothing)."""
+        with self._alive:
+            if self._core:
+                self._lib.ftpdfu_on_data(self._core, chunk, len(chunk))
+
+    def data_end(self) -> None:
+        """``ftpdfu_data_end()``: no later data belongs to the running download."""
+        self._lib.ftpdfu_data_end(self._core)
 
     def on_ctrl(self, reply: bytes | str) -> None:
         raw = reply.encode() if isinstance(reply, str) else reply
@@ -295,11 +338,16 @@ class FtpDfuCore:
     @property
     def result(self) -> DownloadResult:
         """The last ``FTPDFU_RESULT`` values."""
-        ftp, dfu, rx = c_int(), c_int(), c_uint()
-        self._lib.ftpdfu_host_result(
-            self._core, ctypes.byref(ftp), ctypes.byref(dfu), ctypes.byref(rx)
-        )
-        return DownloadResult(ftp.value, dfu.value, rx.value)
+        ftp, dfu, rx, late = c_int(), c_int(), c_uint(), c_uint()
+        self._lib.ftpdfu_host_result(self._core, *map(ctypes.byref, (ftp, dfu, rx, late)))
+        return DownloadResult(ftp.value, dfu.value, rx.value, late.value)
+
+    @property
+    def data_state(self) -> tuple[int, int, int]:
+        """(enum ftpdfu_state, late bytes, late calls), read under the core's lock."""
+        state, late, calls = c_int(), c_uint(), c_uint()
+        self._lib.ftpdfu_host_data_state(self._core, *map(ctypes.byref, (state, late, calls)))
+        return state.value, late.value, calls.value
 
 
 class SimPort:
@@ -382,6 +430,7 @@ def sim_core(
     make_client: Callable[[Callable[[bytes], None], Callable[[str], None]], Any],
     version: str,
     confirm: Callable[[], int] = lambda: 0,
+    hardened: bool = False,
 ) -> FtpDfuCore | None:
     """The C core wired to the simulator, or None (Python model) without a C compiler."""
     if os.environ.get(SIM_CORE_ENV, "").lower() == "python":
@@ -393,5 +442,5 @@ def sim_core(
     from hil.sim.dfu_target import img_type
 
     port = SimPort(dfu, print_line, make_client, img_type, confirm)
-    port.core = FtpDfuCore(port, version)
+    port.core = FtpDfuCore(port, version, hardened=hardened)
     return port.core

@@ -1,25 +1,39 @@
-"""The FTP-DFU application as it runs on the simulated nRF5340: its shell and its data path."""
+"""The FTP-DFU application as it runs on the simulated nRF5340: its shell and its data path.
+
+The app holds one firmware core for its whole run, as the device's static ``struct ftpdfu``:
+``ftpdfu_core.c`` through ctypes, or its Python model where no C compiler is available. Which
+build runs (seed or hardened) is a property of the running image, as on a real DK: a hardened
+sim image carries a build record (``mark_flavour``) that the app reads at boot.
+"""
 
 from __future__ import annotations
 
 import logging
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from hil import protocol
+from hil.errors import HilError
+from hil.image.header import ImageHeader
+from hil.image.signing import SigningParams, sign_image
+from hil.kit import UpdateKit
 from hil.mcuboot.trailer import TrailerLayout, confirm_image
-from hil.protocol import ClientMode, DownloadResult
+from hil.protocol import FirmwareFlavour
 from hil.sim import core_lib
-from hil.sim.dfu_target import IDENTIFY_MIN_LEN, DfuTarget, img_type
-from hil.sim.errno import EINVAL, ENOTSUP
+from hil.sim.core_model import CoreModel
+from hil.sim.dfu_target import DfuTarget, img_type
+from hil.sim.errno import EINVAL
 from hil.sim.flash import FlashArea
 from hil.sim.ncs_ftp_client import NcsFtpClient
 
 log = logging.getLogger("hil.sim")
 
 FLASH_BUF_LEN = 4096  # one 4 KiB page, __aligned(4): the largest buffer stream_flash accepts
-
+BUILD_RECORD = b"\0FTPDFU_BUILD flavour="  # what a hardened sim image carries in its payload
+BUILD_RECORD_OFFSET = 0x100  # into the payload, after where a vector table would be
+BUILD_RECORD_SCAN = 0x1000
 
 _FALLBACK_WARNED = False
 
@@ -33,51 +47,41 @@ def _warn_fallback() -> None:
     )
 
 
-def _parse_uint(text: str, maximum: int) -> int:
-    """ftpdfu_parse_uint(): decimal, or 0x/0o/0b prefixed; no sign, no underscores."""
-    if not text or not text.isascii() or "_" in text or text[0] in "+-" or text != text.strip():
-        raise ValueError(text)
-    value = int(text, 0)
-    if value > maximum:
-        raise ValueError(text)
-    return value
+def mark_flavour(payload: bytes, flavour: FirmwareFlavour) -> bytes:
+    """An app payload that identifies itself as a ``flavour`` build (seed payloads stay as is)."""
+    if flavour is FirmwareFlavour.SEED:
+        return payload
+    record = BUILD_RECORD + flavour.value.encode() + b"\0"
+    end = BUILD_RECORD_OFFSET + len(record)
+    if len(payload) < end:
+        raise ValueError(f"a payload of {len(payload)} bytes has no room for a build record")
+    return payload[:BUILD_RECORD_OFFSET] + record + payload[end:]
 
 
-@dataclass
-class _Download:
-    """State of one ``ftpdfu get``: the header held back for type detection, counters, error."""
-
-    dfu: DfuTarget
-    file_size: int
-    head: bytearray = field(default_factory=bytearray)
-    received: int = 0
-    started: bool = False
-    error: int = 0
-
-    def on_data(self, chunk: bytes) -> None:
-        """The ftp_client data callback: identify the image from 32 bytes, then stream it."""
-        self.received += len(chunk)
-        if self.error:
-            return
-        if not self.started:
-            need = IDENTIFY_MIN_LEN - len(self.head)
-            self.head += chunk[:need]
-            chunk = chunk[need:]
-            if len(self.head) < IDENTIFY_MIN_LEN:
-                return
-            self.error = self.dfu.init(img_type(bytes(self.head)), 0, self.file_size)
-            if not self.error:
-                self.error = self.dfu.write(bytes(self.head))
-            if self.error:
-                return
-            self.started = True
-        if chunk:
-            self.error = self.dfu.write(chunk)
+def image_flavour(image: bytes) -> FirmwareFlavour:
+    """The flavour a signed app image was built as (no build record: the seed firmware)."""
+    try:
+        header = ImageHeader.parse(image[:32])
+    except HilError:  # an unreadable header runs as the seed build
+        return FirmwareFlavour.SEED
+    payload = image[header.hdr_size : header.hdr_size + min(header.img_size, BUILD_RECORD_SCAN)]
+    at = payload.find(BUILD_RECORD)
+    if at < 0:
+        return FirmwareFlavour.SEED
+    name = payload[at + len(BUILD_RECORD) :].split(b"\0", 1)[0]
+    try:
+        return FirmwareFlavour(name.decode("ascii", "replace"))
+    except ValueError:
+        return FirmwareFlavour.SEED
 
 
 @dataclass
 class FtpDfuApp:
-    """Shell commands ``ftpdfu get|schedule|confirm|version`` printing protocol result lines."""
+    """Shell commands ``ftpdfu get|schedule|confirm|version|status`` printing protocol lines.
+
+    ``core_kind``: "c" or "python" forces one implementation of the core; None picks the C
+    core when it can be built.
+    """
 
     print_line: Callable[[str], None]
     dfu: DfuTarget
@@ -85,13 +89,49 @@ class FtpDfuApp:
     trailer: TrailerLayout
     version: str
     listen_time: float = 10.0
+    core_kind: str | None = None
     client_factory: Callable[..., NcsFtpClient] = NcsFtpClient
     """Builds each ftp_client session (device faults pass one with the client's defects)."""
+    flavour: FirmwareFlavour = field(init=False, default=FirmwareFlavour.SEED)
+    core: Any = field(init=False, default=None)
 
     def boot(self) -> None:
         self.dfu.set_buf(FLASH_BUF_LEN)
+        self.flavour = image_flavour(self.primary.read(0, 32 + BUILD_RECORD_SCAN))
+        self.core = self._make_core()
         self.print_line(protocol.ZEPHYR_BANNER)
-        self.print_line(protocol.format_ready(self.version))
+        self.core.ready()
+
+    def _make_core(self) -> Any:
+        hardened = self.flavour is FirmwareFlavour.HARDENED
+        if self.core_kind != "python":
+            core = core_lib.sim_core(
+                self.dfu,
+                self.print_line,
+                self._make_client,
+                self.version,
+                confirm=self._confirm,
+                hardened=hardened,
+            )
+            if core is not None:  # the firmware's own data path: ftpdfu_core.c through ctypes
+                return core
+            if self.core_kind == "c":
+                raise core_lib.CoreUnavailable(core_lib.unavailable_reason())
+        if not _FALLBACK_WARNED and self.core_kind is None:
+            _warn_fallback()
+        port = core_lib.SimPort(
+            self.dfu, self.print_line, self._make_client, img_type, self._confirm
+        )
+        port.core = CoreModel(port, self.version, hardened=hardened)
+        return port.core
+
+    def _confirm(self) -> int:
+        return -EINVAL if confirm_image(self.primary, self.trailer) else 0
+
+    def _make_client(
+        self, on_data: Callable[[bytes], None], on_ctrl: Callable[[str], None]
+    ) -> NcsFtpClient:
+        return self.client_factory(on_data, on_ctrl, listen_time=self.listen_time)
 
     def execute(self, line: str) -> None:
         """Run one shell line as the Zephyr shell would: echo it, then the handler's output."""
@@ -102,72 +142,39 @@ class FtpDfuApp:
             words = line.split()
         match words:
             case ["ftpdfu", "get", host, port, user, password, path, size, *rest] if len(rest) <= 1:
-                self._get(host, port, user, password, path, size, rest[0] if rest else "default")
+                mode = rest[0] if rest else "default"
+                self.core.get(host, port, user, password, path, size, mode)
             case ["ftpdfu", "schedule"]:
-                self.print_line(protocol.format_schedule(self.dfu.schedule_update(0)))
+                self.core.schedule()
             case ["ftpdfu", "confirm"]:
-                rc = confirm_image(self.primary, self.trailer)
-                self.print_line(protocol.format_confirm(-EINVAL if rc else 0))
+                self.core.confirm()
             case ["ftpdfu", "version"]:
-                self.print_line(protocol.format_version(self.version))
+                self.core.version()
+            case ["ftpdfu", "status"]:
+                self.core.status()
             case []:
                 pass
             case _:
                 self.print_line(f"{words[0]}: command not found or wrong arguments")
 
-    def _get(
-        self, host: str, port: str, user: str, password: str, path: str, size: str, mode: str
-    ) -> None:
-        core = core_lib.sim_core(self.dfu, self.print_line, self._make_client, self.version)
-        if core is not None:  # the firmware's own data path: ftpdfu_core.c through ctypes
-            with core:
-                core.get(host, port, user, password, path, size, mode)
-            return
-        self._get_python_model(host, port, user, password, path, size, mode)
 
-    def _make_client(
-        self, on_data: Callable[[bytes], None], on_ctrl: Callable[[str], None]
-    ) -> NcsFtpClient:
-        return self.client_factory(on_data, on_ctrl, listen_time=self.listen_time)
+def kit_for_flavour(kit: UpdateKit, flavour: FirmwareFlavour, slot_size: int) -> UpdateKit:
+    """The same two builds as ``flavour`` firmware: each payload re-signed with its build record.
 
-    def _get_python_model(
-        self, host: str, port: str, user: str, password: str, path: str, size: str, mode: str
-    ) -> None:
-        """The same logic as ftpdfu_core.c, for hosts without a C compiler."""
-        if not _FALLBACK_WARNED:
-            _warn_fallback()
+    Needs the kit's private key (a generated sim kit has it); raises HilError otherwise.
+    """
+    if all(image_flavour(image) is flavour for image in (kit.factory_image, kit.update_image)):
+        return kit
+    params = SigningParams(slot_size=slot_size)
+    images = []
+    for image, version in (
+        (kit.factory_image, kit.old_version),
+        (kit.update_image, kit.new_version),
+    ):
+        header = ImageHeader.parse(image[:32])
+        payload = image[header.hdr_size : header.hdr_size + header.img_size]
         try:
-            client_mode = ClientMode(mode)
-            port_number, file_size = _parse_uint(port, 0xFFFF), _parse_uint(size, 2**32 - 1)
-        except ValueError:
-            self.print_line(protocol.format_error(f"bad argument in: {port} {size} {mode}"))
-            return
-        if len(path) > protocol.PATH_MAX:
-            self.print_line(protocol.format_error("path too long for ftp_client"))
-            return
-        self.dfu.reset()
-        download = _Download(self.dfu, file_size)
-        client = self.client_factory(
-            download.on_data, self._print_ctrl, listen_time=self.listen_time
-        )
-        rc = client.open(host, port_number)
-        if rc == 200:
-            rc = client.login(user, password)
-        if rc == 230 and client_mode is not ClientMode.DEFAULT:
-            rc = client.set_type(binary=client_mode is ClientMode.BINARY)
-            rc = 230 if rc == 200 else rc
-        if rc == 230:
-            rc = client.get(path)
-        if download.started:
-            done = self.dfu.done(rc == 226 and not download.error)
-            download.error = download.error or done
-        elif rc == 226 and not download.error:
-            download.error = -ENOTSUP  # too short to identify: nothing was written
-        client.close()
-        result = DownloadResult(ftp=rc, dfu=download.error, rx=download.received)
-        self.print_line(protocol.format_result(result))
-
-    def _print_ctrl(self, reply: str) -> None:
-        for reply_line in reply.splitlines():
-            if reply_line.strip():
-                self.print_line(protocol.format_ctrl(reply_line))
+            images.append(sign_image(mark_flavour(payload, flavour), kit.key_path, version, params))
+        except HilError as err:
+            raise HilError(f"cannot sign a {flavour} build of this kit: {err}") from None
+    return replace(kit, factory_image=images[0], update_image=images[1])

@@ -41,6 +41,7 @@ def test_core_unit_tests_in_c_pass(compiler, tmp_path):
         tmp_path / "test_ftpdfu_core",
         shared=False,
         include=[SRC],
+        flags=["-pthread"],  # the ftp_client data task of the late-data tests is a thread
     )
     proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=30, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -49,8 +50,8 @@ def test_core_unit_tests_in_c_pass(compiler, tmp_path):
 
 @pytest.mark.parametrize(
     "defines",
-    [WRITER_DEFINES + ECM_DEFINES, ()],
-    ids=["writer-thread+usb-ecm", "direct-write+auto-net"],
+    [WRITER_DEFINES + ECM_DEFINES, ("-DCONFIG_FTPDFU_HARDENED=1",)],
+    ids=["writer-thread+usb-ecm", "direct-write+auto-net+hardened"],
 )
 def test_ncs_sources_type_check_against_the_v2_6_0_api(compiler, defines):
     cmd = [

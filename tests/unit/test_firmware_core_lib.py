@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import threading
+import time
 
 import pytest
 
 from hil.protocol import DownloadResult, parse_result
 from hil.sim import core_lib
+from hil.sim.core_model import CoreModel
 
 MAGIC = bytes.fromhex("3db8f396")
 SLOT = 0x4000
-EIO, ENOMEM, EACCES, EFBIG, ENOTSUP = 5, 12, 13, 27, 134
+EPERM, EIO, ENOMEM, EACCES, EFBIG, EMSGSIZE, ENOTSUP = 1, 5, 12, 13, 27, 122, 134
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +231,7 @@ def test_other_commands_and_control_lines(lib):
     assert core.confirm() == 0
     core.on_ctrl("220 pyftpdlib ready.\r\n\r\n150 File ok.\r\n226 Transfer complete.\r\n")
     assert port.lines == [
-        "FTPDFU_READY version=1.0.0+0",
+        "FTPDFU_READY version=1.0.0+0 flavour=seed",
         "FTPDFU_VERSION 1.0.0+0",
         f"FTPDFU_SCHEDULE rc={-EACCES}",
         "FTPDFU_CONFIRM rc=0",
@@ -253,7 +256,7 @@ def test_a_python_error_in_the_port_is_raised_after_the_command(lib):
     port.core = core = core_lib.FtpDfuCore(port, "1.0.0+0", lib)
     with pytest.raises(RuntimeError, match="model bug"):
         download(core, port, image(100))
-    assert port.lines[-1] == f"FTPDFU_RESULT ftp=226 dfu={-EIO} rx=100"
+    assert port.lines[-1] == f"FTPDFU_RESULT ftp=226 dfu={-EIO} rx=100 late=0"
 
 
 def test_without_a_compiler_the_core_is_unavailable(monkeypatch):
@@ -266,3 +269,118 @@ def test_without_a_compiler_the_core_is_unavailable(monkeypatch):
 def test_the_simulator_can_keep_its_python_model(monkeypatch):
     monkeypatch.setenv(core_lib.SIM_CORE_ENV, "python")
     assert core_lib.sim_core(None, print, lambda d, c: None, "1.0.0+0") is None
+
+
+# --- late data and the hardened flavour, on the C core and on its Python model alike ---
+
+
+@pytest.fixture(params=["c", "python"])
+def build(request):
+    """``build(hardened=..., **port)`` -> (core, port) for the C core or the Python model."""
+
+    def make(hardened: bool = False, port_class: type[FakePort] = FakePort, **kwargs):
+        port = port_class(**kwargs)
+        if request.param == "c":
+            try:
+                port.core = core_lib.FtpDfuCore(port, "1.0.0+0", core_lib.load(), hardened)
+            except core_lib.CoreUnavailable as exc:
+                pytest.skip(str(exc))
+        else:
+            port.core = CoreModel(port, "1.0.0+0", hardened=hardened)
+        return port.core, port
+
+    return make
+
+
+@dataclasses.dataclass
+class LatePort(FakePort):
+    """ftp_get() that returns 451 while its data task (a real thread) keeps delivering, as the
+    NCS v2.6.0 ftp_client does on any end but 226 (ftp_client.c l.377). dfu_target_done()
+    takes flash time, during which the data task runs on."""
+
+    chunks: int = 40
+    in_time: int = 3
+    task: threading.Thread | None = None
+    delivered: threading.Semaphore = dataclasses.field(default_factory=threading.Semaphore)
+    done_seen: bool = False
+    writes_after_done: int = 0
+
+    def ftp_get(self, path: str) -> int:
+        self.task = threading.Thread(target=self._deliver, daemon=True)
+        self.task.start()
+        for _ in range(self.in_time):
+            self.delivered.acquire()
+        return 451
+
+    def _deliver(self) -> None:
+        for index in range(self.chunks):
+            self.core.on_data(self.file[index * 300 : index * 300 + 300])
+            self.delivered.release()
+
+    def dfu_write(self, data: bytes) -> int:
+        time.sleep(0.001)  # a write the data task started may still run when the shell ends
+        self.writes_after_done += self.done_seen
+        return super().dfu_write(data)
+
+    def dfu_done(self, successful: bool) -> int:
+        self.done_seen = True
+        self.delivered.acquire(timeout=5)  # the data task delivers meanwhile
+        return super().dfu_done(successful)
+
+
+def test_late_data_never_reaches_flash_and_is_counted(build):
+    for _ in range(5):
+        core, port = build(port_class=LatePort, file=image(12_000))
+        core.get("192.0.2.2", 21, "user", "pw", "app_update.bin", 12_000, "binary")
+        port.task.join(10)
+        result = core.result
+        assert result.ftp == 451 and port.calls[-2:] == ["done(False)", "close"]
+        assert port.writes_after_done == 0
+        state, late, calls = core.data_state
+        assert state == 2 and result.rx + late == 12_000 and calls == 40 - result.rx // 300
+        assert port.offset <= result.rx and late >= result.late
+        core.status()
+        assert port.lines[-1] == f"FTPDFU_STATUS flavour=seed last=failed late={late} calls={calls}"
+
+
+@pytest.mark.parametrize(
+    ("data", "announced", "dfu", "written"),
+    [
+        (image(5000), 4000, -EMSGSIZE, 4000),  # ASCII mode grew the file past its size
+        (image(3000), 5000, -EMSGSIZE, 3000),  # truncated, yet the server said 226
+        (image(5000), 5000, 0, 5000),
+    ],
+    ids=["grown", "truncated", "exact"],
+)
+def test_hardened_compares_rx_with_the_announced_size(build, data, announced, dfu, written):
+    core, port = build(hardened=True)
+    result = download(core, port, data, size=announced, mode="default")
+    assert (result.ftp, result.dfu, result.rx) == (226, dfu, len(data))
+    assert result.size_mismatch is (dfu != 0)
+    assert port.calls[-2] == f"done({dfu == 0})"
+    assert port.offset == written and bytes(port.slot[:written]) == data[:written]
+    rc = core.schedule()
+    if dfu:
+        assert rc == -EPERM and port.lines[-1].endswith("refused: last download size-mismatch")
+    else:
+        assert rc == 0 and port.lines[-1] == "FTPDFU_SCHEDULE rc=0"
+
+
+def test_hardened_schedule_needs_a_good_last_download(build):
+    core, port = build(hardened=True)
+    assert core.schedule() == -EPERM
+    assert port.lines[-1] == "FTPDFU_SCHEDULE rc=-1 refused: last download none"
+    port.get_rc = 426
+    download(core, port, image(5000))
+    assert core.schedule() == -EPERM and port.lines[-1].endswith("last download failed")
+    core.ready()
+    assert port.lines[-1] == "FTPDFU_READY version=1.0.0+0 flavour=hardened"
+
+
+def test_seed_accepts_a_grown_file_and_schedules_what_dfu_target_allows(build):
+    core, port = build()
+    result = download(core, port, image(5000), size=4000, mode="default")
+    assert result.ok and port.offset == 5000
+    assert core.schedule() == 0
+    core, port = build()
+    assert core.schedule() == -EACCES  # no download since boot: dfu_target has no target

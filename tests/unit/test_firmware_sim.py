@@ -1,7 +1,8 @@
-"""The C core and the simulator's Python model of the app, side by side over a real FTP server.
+"""The C core and its Python model inside the simulated app, side by side over a real FTP server.
 
 Both run on the simulator's dfu_target and ftp_client models; they must print the same lines
-and leave the same bytes in the secondary slot, for every mode and failure below, in sequence.
+and leave the same bytes in the secondary slot, for every mode and failure below, in sequence,
+in both firmware flavours.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import pytest
 
 from hil import protocol
 from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.image.header import IMAGE_MAGIC, ImageHeader, ImageVersion
 from hil.mcuboot.trailer import TrailerLayout
-from hil.protocol import ClientMode
+from hil.protocol import ClientMode, FirmwareFlavour
 from hil.sim import core_lib
 from hil.sim.dfu_target import DfuTarget
-from hil.sim.firmware import FtpDfuApp
+from hil.sim.firmware import FtpDfuApp, mark_flavour
 from hil.sim.flash import FlashArea, nrf5340_internal_flash
-from hil.sim.ncs_ftp_client import NcsFtpClient
 
 SLOT = 0x78000
 PASV_RE = re.compile(r"\(\d+,\d+,\d+,\d+,\d+,\d+\)")
@@ -45,19 +46,20 @@ def steps(server: FtpServer) -> list[tuple[str, int, ClientMode]]:
 class Device:
     """A secondary slot, its dfu_target and the console lines of one app implementation."""
 
-    def __init__(self) -> None:
+    def __init__(self, core_kind: str, flavour: FirmwareFlavour) -> None:
         flash = nrf5340_internal_flash()
         self.slot = FlashArea(flash, 0x84000, SLOT, "mcuboot_secondary")
         self.dfu = DfuTarget(self.slot, TrailerLayout(SLOT))
         self.lines: list[str] = []
+        primary = FlashArea(flash, 0xC000, SLOT)
+        primary.device.load(primary.offset, running_image(flavour))
         self.app = FtpDfuApp(
-            self.lines.append,
-            self.dfu,
-            FlashArea(flash, 0xC000, SLOT),
-            TrailerLayout(SLOT),
-            "1.0.0+0",
+            self.lines.append, self.dfu, primary, TrailerLayout(SLOT), "1.0.0+0", 5.0, core_kind
         )
         self.app.boot()
+
+    def execute(self, line: str) -> None:
+        self.app.execute(line)
 
     def output(self) -> list[str]:
         return [PASV_RE.sub("(pasv)", line) for line in self.lines]
@@ -77,41 +79,45 @@ def server(tmp_path_factory):
         yield srv
 
 
-def test_c_core_and_python_model_agree_step_by_step(server):
-    python, native = Device(), Device()
-    core = core_lib.sim_core(
-        native.dfu,
-        native.lines.append,
-        lambda on_data, on_ctrl: NcsFtpClient(on_data, on_ctrl, listen_time=5.0),
-        "1.0.0+0",
-    )
-    if core is None:
-        pytest.skip("the C core is switched off (FTPDFU_SIM_CORE=python) or cannot be built")
+def running_image(flavour: FirmwareFlavour) -> bytes:
+    """A header the app reads its version from, and the build record of its flavour."""
+    header = ImageHeader(IMAGE_MAGIC, 0, 0x200, 0, 0x2000, 0, ImageVersion.parse("1.0.0+0"))
+    return header.pack() + b"\0" * 0x1E0 + mark_flavour(bytes(0x2000), flavour)
+
+
+EXPECTED = {
+    FirmwareFlavour.SEED: [(226, 0), (226, 0), (226, -134), (226, -27), (226, -12), (550, 0)],
+    FirmwareFlavour.HARDENED: [
+        (226, 0),
+        (226, -122),
+        (226, -134),
+        (226, -27),
+        (226, -122),
+        (550, 0),
+    ],
+}
+
+
+@pytest.mark.parametrize("flavour", list(FirmwareFlavour), ids=str)
+def test_c_core_and_python_model_agree_step_by_step(server, flavour):
+    python, native = Device("python", flavour), Device("c", flavour)
+    assert native.lines[-1] == protocol.format_ready("1.0.0+0", flavour)
     for path, size, mode in steps(server):
         command = protocol.get_command(
             "127.0.0.1", server.port, server.user, server.password, path, size, mode
         )
-        python.app.execute(command)
-        native.lines.append(protocol.PROMPT + command)
-        core.get("127.0.0.1", server.port, server.user, server.password, path, size, mode.value)
+        for line in (command, protocol.SCHEDULE_COMMAND, protocol.STATUS_COMMAND):
+            python.execute(line)
+            native.execute(line)
         assert native.output() == python.output(), command
         assert native.slot.read(0, SLOT) == python.slot.read(0, SLOT), command
 
     bad = f"ftpdfu get 127.0.0.1 {server.port} u p app_update.bin 10 ebcdic"
-    python.app.execute(bad)
-    native.lines.append(protocol.PROMPT + bad)
-    core.get("127.0.0.1", server.port, "u", "p", "app_update.bin", 10, "ebcdic")
+    python.execute(bad)
+    native.execute(bad)
     assert native.output() == python.output()
 
     results = [protocol.parse_result(line) for line in native.lines if "FTPDFU_RESULT" in line]
-    assert [(r.ftp, r.dfu) for r in results] == [
-        (226, 0),
-        (226, 0),
-        (226, -134),
-        (226, -27),
-        (226, -12),
-        (550, 0),
-        (226, 0),
-    ]
+    assert [(r.ftp, r.dfu) for r in results] == [*EXPECTED[flavour], (226, 0)]
     assert results[1].rx > results[0].rx == 20_004  # TYPE A added CRs
     assert native.slot.read(0, 20_004) == slot_image(20_004)

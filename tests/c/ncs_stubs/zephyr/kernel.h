@@ -12,6 +12,13 @@
 #define ARG_UNUSED(x) (void)(x)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
+/* IS_ENABLED(CONFIG_X): 1 when CONFIG_X is defined as 1, else 0 (as Zephyr's util_macro.h). */
+#define STUB_PICK_SECOND(first, second, ...) second
+#define STUB_IS_ONE_1 ~, 1
+#define STUB_EXPAND_PICK(...) STUB_PICK_SECOND(__VA_ARGS__)
+#define STUB_IS_ONE(value) STUB_EXPAND_PICK(STUB_IS_ONE_##value, 0, ~)
+#define IS_ENABLED(config) STUB_IS_ONE(config)
+
 typedef struct { int64_t ticks; } k_timeout_t;
 #define K_FOREVER ((k_timeout_t){-1})
 
