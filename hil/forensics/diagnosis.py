@@ -155,7 +155,7 @@ def diagnose_read(image: bytes, read: SlotRead, keys: Sequence[PublicKey] = ()) 
         raise HilError(f"the 0x{len(image):x} B image is larger than the 0x{size:x} B slot")
     if not image:
         raise HilError("the served image is empty")
-    layout, max_size = slot_limits(size)
+    layout, max_size = slot_limits(size, read.partition.external)
     slot = read.from_start
     if read.start > 0:
         finding = classify_window(image, read.data, read.start)

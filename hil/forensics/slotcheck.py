@@ -15,6 +15,7 @@ from hil.image.keys import (
     sample_key_of_image,
     sample_key_warning,
 )
+from hil.mcuboot.kconfig import firmware_max_img_sectors
 from hil.mcuboot.trailer import TrailerLayout, read_swap_state
 from hil.mcuboot.validate import Verdict, max_image_size_swap_move, validate_image
 
@@ -33,10 +34,13 @@ def checked_slot_size(size: int, what: str = "--slot-size") -> int:
     return size
 
 
-def slot_limits(slot_size: int) -> tuple[TrailerLayout, int]:
-    """The trailer layout and the largest image swap-using-move can take for this slot."""
+def slot_limits(slot_size: int, external: bool = False) -> tuple[TrailerLayout, int]:
+    """The trailer layout (the firmware's ``CONFIG_BOOT_MAX_IMG_SECTORS``) and the largest image
+    swap-using-move can take for this slot."""
+    sectors = firmware_max_img_sectors(external)
     try:
-        return TrailerLayout(slot_size), max_image_size_swap_move(slot_size, SECTOR_SIZE)
+        layout = TrailerLayout(slot_size, max_img_sectors=sectors)
+        return layout, max_image_size_swap_move(slot_size, SECTOR_SIZE, max_img_sectors=sectors)
     except HilError as err:
         raise HilError(f"slot size 0x{slot_size:x} is unusable: {err}") from None
 
@@ -101,7 +105,7 @@ def _header_only(header: ImageHeader) -> Verdict | None:
 
 def slot_verdict(read: SlotRead, keys: Sequence[PublicKey] = ()) -> SlotVerdict:
     """MCUboot's verdict on the image at the start of the slot, as far as ``read`` holds it."""
-    layout, max_size = slot_limits(read.size)
+    layout, max_size = slot_limits(read.size, read.partition.external)
     area = read.area()
     try:
         state = read_swap_state(area, layout)

@@ -151,3 +151,14 @@ def test_any_input_gives_a_diagnosis_or_a_hil_error(image: bytes, slot: bytes, m
         return
     json.dumps(result.to_dict())
     assert result.lines() and result.consequences
+
+
+def test_swap_status_of_the_firmwares_256_sectors_is_trailer_not_stale_data(signed) -> None:
+    """CONFIG_BOOT_MAX_IMG_SECTORS=256 (child_image/mcuboot.conf): the status area starts at
+    0x773D0 in a 0x78000 B slot, not at 0x779D0 as with MCUboot's default of 128."""
+    image, _, keys = signed
+    slot = bytearray(_slot(image))
+    slot[0x773D0:0x773D4] = b"\x01\xff\xff\xff"  # a status entry written during a swap
+    assert diagnose(image, bytes(slot), keys).kind is Kind.IDENTICAL
+    slot[0x773C0] = 0x00  # before the status area: really left over
+    assert diagnose(image, bytes(slot), keys).kind is Kind.STALE_DATA
