@@ -23,24 +23,31 @@ from hil.layout import Layout
 log = logging.getLogger("hil.lab")
 
 _target: LabTarget | None = None
+_failed: LabError | None = None
 _lock = threading.Lock()
 
 
 def lab_target(settings: LabSettings) -> LabTarget:
     """This process's place, reserved/acquired and expanded on first use."""
-    global _target
+    global _target, _failed
     with _lock:
+        if _failed is not None:
+            raise _failed  # the same one line for every later test, at once
         if _target is None:
-            _target = LabTarget(settings)
+            try:
+                _target = LabTarget(settings)
+            except LabError as err:
+                _failed = err
+                raise
             atexit.register(close_lab_target)
         return _target
 
 
 def close_lab_target() -> None:
     """Release the place (and the reservation) this process holds, if any."""
-    global _target
+    global _target, _failed
     with _lock:
-        target, _target = _target, None
+        target, _target, _failed = _target, None, None
     if target is not None:
         target.close()
 

@@ -99,7 +99,7 @@ class SharedConsole:
         try:
             url = self._url_of_place()
         except PlaceGone as gone:
-            self._lose(str(gone))
+            self._lose(f"console of place {self.name} lost: {gone}")
             raise serial.SerialException(str(gone)) from None
         self.serial.port = url
         try:

@@ -72,7 +72,15 @@ class LabTarget:
         try:
             target = self.env.get_target("main")
         except Exception as err:
-            raise LabError(f"labgrid target 'main' of {self.settings.env_file}: {err}") from None
+            hint = ""
+            if "is not acquired" in str(err):
+                hint = (
+                    " (acquire it first: labgrid-client -p PLACE acquire, or let the run "
+                    "reserve one with --lg-reserve; a restarted coordinator drops every "
+                    "acquisition)"
+                )
+            where = f"labgrid target 'main' of {self.settings.env_file}"
+            raise LabError(f"{where}: {err}{hint}") from None
         if target is None:
             raise LabError(f"{self.settings.env_file}: no target 'main'")
         remote = next((r for r in target.resources if type(r).__name__ == "RemotePlace"), None)

@@ -16,6 +16,9 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from hil.errors import HilError
 
@@ -36,10 +39,17 @@ def _bin(name: str) -> str:
 class LoopbackLab:
     """Processes of a loopback lab with simulated DKs; ``stop()`` ends them all."""
 
-    def __init__(self, workdir: Path, dks: Sequence[tuple[str, str, str]]) -> None:
-        """``dks``: ``(name, layout, tags)`` each, tags as ``board=nrf5340dk,layout=internal``."""
+    def __init__(
+        self,
+        workdir: Path,
+        dks: Sequence[tuple[str, str, str]],
+        extra_groups: dict[str, Any] | None = None,
+    ) -> None:
+        """``dks``: ``(name, layout, tags)`` each, tags as ``board=nrf5340dk,layout=internal``;
+        ``extra_groups``: more exporter groups (each becomes a place with the tag ``extra=1``)."""
         self.workdir = workdir
         self.dks = list(dks)
+        self.extra_groups = extra_groups or {}
         self.address = f"127.0.0.1:{free_port()}"
         self.sim_dir = workdir / "sim"
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -63,6 +73,10 @@ class LoopbackLab:
         self._spawn("sim-place", [sys.executable, "-m", "hil.cli", "sim-place", "--dir",
                                   str(self.sim_dir), "--coordinator", self.address, *dk_args])
         self._wait(lambda: (self.sim_dir / "ready").exists(), "sim-place", "sim-place")
+        if self.extra_groups:
+            config = self.sim_dir / "exporter.yaml"
+            with config.open("a", encoding="utf-8") as out:
+                out.write(yaml.safe_dump(self.extra_groups, sort_keys=False))
         self.start_exporter()
         self.setup_places()
         return self
@@ -71,6 +85,14 @@ class LoopbackLab:
         coord_dir = self.workdir / "coordinator"
         coord_dir.mkdir(exist_ok=True)
         self._spawn("coordinator", [_bin("labgrid-coordinator"), "-l", self.address], coord_dir)
+        host, port = self.address.rsplit(":", 1)
+
+        def accepting() -> bool:
+            with contextlib.suppress(OSError), socket.create_connection((host, int(port)), 1):
+                return True
+            return False
+
+        self._wait(accepting, "coordinator", "coordinator")
 
     def start_exporter(self) -> None:
         self._spawn("exporter", [
@@ -82,6 +104,8 @@ class LoopbackLab:
         argv = [sys.executable, "-m", "hil.lab.loopback", "setup", "--coordinator", self.address]
         for name, _, tags in self.dks:
             argv += ["--place", f"{name}:{tags}"]
+        for name in self.extra_groups:
+            argv += ["--place", f"{name}:extra=1"]
         done = subprocess.run(argv, env=self.env(), capture_output=True, text=True,
                               timeout=START_TIMEOUT * 2, check=False)
         if done.returncode != 0:
