@@ -19,6 +19,7 @@ from hil.sim.device import SimConfig
 from hil.sim.dut import SimDut
 
 SECTOR_SIZE = 0x1000
+DATA_TIMEOUTS = 7  # FTP_DATA_TIMEOUT_SEC is 6 listen times; one more for the last poll
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,6 @@ def run_mode(
         endpoint = FtpEndpoint(url.host, url.port, url.user, url.password)
         with tap.active():
             download = dut.download(endpoint, url.path, size, mode)
-        commands = tuple(tap.commands())
-        on_wire = tap.data_received
         slot_before = dut.read_slot("secondary")
         slot_size = config.layout.slot_size
         limit = max_image_size_swap_move(
@@ -76,11 +75,13 @@ def run_mode(
         verdict = validate_image(BytesArea(slot_before, slot_size), config.keys, limit)
         schedule_rc = dut.schedule_update()
         boot = dut.reset()
+        # a data task may outlive ftp_get (any end but 226): count its bytes once it ends
+        tap.wait_for_data_end(DATA_TIMEOUTS * config.listen_time)
         return ModeRun(
             mode=mode,
             download=download,
-            commands=commands,
-            bytes_on_wire=on_wire,
+            commands=tuple(tap.commands()),
+            bytes_on_wire=tap.data_received,
             slot_before=slot_before,
             verdict=verdict,
             schedule_rc=schedule_rc,

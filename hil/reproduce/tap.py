@@ -26,11 +26,17 @@ class SocketTap:
     def __init__(self, addresses: set[str], control_port: int) -> None:
         self.addresses = addresses
         self.control_port = control_port
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._sent = bytearray()
+        self._data_open = 0
         self.data_received = 0
         self.control_connected = False
         self.connect_error: OSError | None = None
+
+    def wait_for_data_end(self, timeout: float) -> bool:
+        """Wait until every data connection reached its end (EOF, error or close)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._data_open == 0, timeout)
 
     def commands(self) -> list[str]:
         """The command lines sent on the control connection, the password masked."""
@@ -47,12 +53,19 @@ class SocketTap:
         return "control" if address[1] == self.control_port else "data"
 
     def _connected(self, role: str | None, error: OSError | None) -> None:
-        if role == "control":
-            with self._lock:
+        with self._lock:
+            if role == "control":
                 if error is None:
                     self.control_connected = True
                 else:
                     self.connect_error = error
+            elif role == "data" and error is None:
+                self._data_open += 1
+
+    def _data_ended(self) -> None:
+        with self._lock:
+            self._data_open -= 1
+            self._lock.notify_all()
 
     def _sent_bytes(self, data: bytes) -> None:
         with self._lock:
@@ -76,6 +89,12 @@ class SocketTap:
 def _tapped_socket_class(tap: SocketTap, base: type[socket.socket]) -> type[socket.socket]:
     class TappedSocket(base):  # type: ignore[valid-type, misc]
         _tap_role: str | None = None
+        _tap_ended = False
+
+        def _end(self) -> None:
+            if self._tap_role == "data" and not self._tap_ended:
+                self._tap_ended = True
+                tap._data_ended()
 
         def connect(self, address: Any) -> None:
             role = tap._role(address)
@@ -107,16 +126,34 @@ def _tapped_socket_class(tap: SocketTap, base: type[socket.socket]) -> type[sock
                 tap._sent_bytes(bytes(data))
 
         def recv(self, size: int, *args: Any) -> bytes:
-            data = super().recv(size, *args)
+            try:
+                data = super().recv(size, *args)
+            except OSError as err:
+                if not isinstance(err, TimeoutError):
+                    self._end()
+                raise
             if self._tap_role == "data":
                 tap._received(len(data))
+                if not data:
+                    self._end()
             return data
 
         def recv_into(self, buffer: Any, *args: Any) -> int:
-            count = super().recv_into(buffer, *args)
+            try:
+                count = super().recv_into(buffer, *args)
+            except OSError as err:
+                if not isinstance(err, TimeoutError):
+                    self._end()
+                raise
             if self._tap_role == "data":
                 tap._received(count)
+                if not count:
+                    self._end()
             return count
+
+        def close(self) -> None:
+            super().close()
+            self._end()
 
     return TappedSocket
 

@@ -124,8 +124,9 @@ def test_data_closed_early_is_a_row(capsys, ftp_server, update_kit, own) -> None
     code, rows, _ = _reproduce(capsys, _url(server), *own)
     assert code == 1
     dropped, ascii_, binary = rows
-    assert dropped["ftp_rc"] in (226, 426) and dropped["bytes_on_wire"] == 20_000
-    assert dropped["rx"] <= 20_000 and not dropped["verdict_ok"]
+    # what the DK read before its data task ended depends on the race between 426 and the data
+    assert dropped["ftp_rc"] in (226, 426) and dropped["bytes_on_wire"] <= 20_000
+    assert dropped["rx"] <= dropped["bytes_on_wire"] and not dropped["verdict_ok"]
     # 226 or 426 depends on which the DK sees first; either way nothing new boots
     assert not dropped["update_booted"] and dropped["booted_version"] == update_kit.old_version
     assert ascii_["rx"] == len(image) + count_lone_lf(image)
