@@ -206,3 +206,25 @@ def test_a_secondary_whose_reset_vector_cannot_be_read_is_cleaned_up(files, caps
     assert "E: Cleaned-up secondary slot of 0. image." in result["log"]
     assert result["swap_type"] == "fail"
     assert result["secondary_after_sha256"] == hashlib.sha256(b"\xff" * 0x8000).hexdigest()
+
+
+def test_the_external_layout_swaps_with_the_secondary_on_the_mx25r64(files, capsys, tmp_path):
+    root = files["root"]
+    secondary = bytearray(b"\xff" * 0xF4000)
+    secondary[: len(files["new"])] = files["new"]
+    save_dump(tmp_path / "qspi.hex", Dump(bytes(secondary), 0x10000000, DumpFormat.HEX))
+    code, result = _json(capsys, root / "old.bin", tmp_path / "qspi.hex", "--layout",
+                         "external", "--request", "test", "--key", files["key"])
+    assert code == 0 and result["booted_version"] == "2.0.0+0"
+    assert result["log"][-3:] == ["I: Starting swap using move algorithm.", *TAIL]
+    # MCUboot's default of 128 cannot hold the 244 sectors of either slot: it gives up before
+    # reading the headers and then validates the primary against an all-zero header
+    code, small = _json(capsys, root / "old.bin", tmp_path / "qspi.hex", "--layout",
+                        "external", "--request", "test", "--sectors", 128)
+    assert code == 1 and small["booted_version"] is None
+    assert small["log"] == [
+        "I: Starting bootloader",
+        "W: Failed reading sectors; BOOT_MAX_IMG_SECTORS=128 - too small?",
+        "E: Image in the primary slot is not valid!",
+        "E: Unable to find bootable image",
+    ]
