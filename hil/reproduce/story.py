@@ -75,6 +75,7 @@ def run_mode(
         verdict = validate_image(BytesArea(slot_before, slot_size), config.keys, limit)
         schedule_rc = dut.schedule_update()
         boot = dut.reset()
+        primary_after = dut.read_slot("primary")
         # a data task may outlive ftp_get (any end but 226): count its bytes once it ends
         tap.wait_for_data_end(DATA_TIMEOUTS * config.listen_time)
         return ModeRun(
@@ -87,7 +88,7 @@ def run_mode(
             schedule_rc=schedule_rc,
             boot=boot,
             version_before=first.app_version,
-            primary_after=dut.read_slot("primary"),
+            primary_after=primary_after,
         )
     finally:
         dut.close()
