@@ -118,3 +118,18 @@ def print_table(rows: list[dict[str, Any]], offer: Offer) -> None:
         console.print(escape(f"[{number}] {reason}"), soft_wrap=True)
     for row in rows:
         console.print(escape(f"{row['mode']} sent: " + " | ".join(row["commands"])), soft_wrap=True)
+    console.print(escape(conclusion(rows)), soft_wrap=True)
+
+
+def conclusion(rows: list[dict[str, Any]]) -> str:
+    """One line: in which modes the update boots, and the fix when only binary works."""
+    booted = {row["mode"] for row in rows if row["update_booted"]}
+    if booted == {row["mode"] for row in rows}:
+        return "The update boots in every mode."
+    if "binary" not in booted:
+        return "The update does not boot even in binary mode (TYPE I): see the reasons above."
+    return (
+        f"The update boots only in {' and '.join(sorted(booted))} mode. Fix: send TYPE I "
+        "(ftp_type(FTP_TYPE_BINARY) before ftp_get()), or make the server send files unchanged "
+        "by default (vsftpd ascii_download_enable=NO, proftpd TransferOptions IgnoreASCII)."
+    )

@@ -107,7 +107,9 @@ def test_without_a_key_the_signature_is_not_checked(capsys, own_files) -> None:
     assert not any(row["signature_checked"] for row in rows)
     assert rows[2]["verdict_ok"] and rows[2]["update_booted"]
     main(["reproduce", "--image", str(own_files["image"])])
-    assert "signature not checked" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "signature not checked" in out
+    assert "boots only in binary mode. Fix: send TYPE I (ftp_type(FTP_TYPE_BINARY)" in out
 
 
 def test_public_key_needs_signed_images_given(capsys, own_files, tmp_path) -> None:
