@@ -1,0 +1,167 @@
+"""The lab's parts without a coordinator: sim probe, agent protocol, dependency check, forwards."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from intelhex import IntelHex
+
+from hil.image.keys import KeyType
+from hil.lab.agent import handle
+from hil.lab.agent_client import AgentClient
+from hil.lab.errors import LabError
+from hil.lab.ftp_reach import reverse_forward_argv
+from hil.lab.simbuild import write_sim_build
+from hil.lab.simplace import SimDk, SimDkSpec
+from hil.lab.simprobe import SimBoardProbe
+from hil.layout import Layout
+from hil.probe import Memory, ProbeError, ProbeProtected, ProbeUnavailable
+from hil.sim.device import SimConfig, SimNrf5340
+
+PAGE = 0x1000
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    return write_sim_build(tmp_path_factory.mktemp("build"), Layout.resolve("internal"),
+                           KeyType.ED25519)
+
+
+def _probe(build) -> SimBoardProbe:
+    from hil.console import Console
+
+    layout = Layout.resolve("internal")
+    config = SimConfig(layout=layout, keys=build.kit.keys, factory_image=b"")
+    probe = SimBoardProbe(SimNrf5340(config, Console()), 1050000001, threading.Lock())
+    probe.connect(1050000001)
+    return probe
+
+
+def test_sim_program_erases_only_the_sectors_the_hex_touches(build, tmp_path):
+    probe = _probe(build)
+    probe.board.internal.load(0x90000, b"\x00" * 16)  # outside the hex: must survive
+    probe.board.internal.load(0x10000 + 0x20, b"\x00" * 16)  # same sector as the hex: erased
+    small = IntelHex()
+    small.frombytes(b"\x12\x34\x56\x78", offset=0x10010)
+    hex_path = tmp_path / "small.hex"
+    small.write_hex_file(str(hex_path))
+    probe.program(hex_path)
+    sector = probe.read(Memory.INTERNAL, 0x10000, PAGE)
+    assert sector[0x10:0x14] == b"\x12\x34\x56\x78"
+    assert sector[0x20:0x30] == b"\xff" * 16
+    assert probe.read(Memory.INTERNAL, 0x90000, 16) == b"\x00" * 16
+
+
+def test_sim_program_puts_the_factory_image_in_the_primary_slot(build):
+    probe = _probe(build)
+    probe.program(build.merged_hex)
+    primary = Layout.resolve("internal").primary
+    image = build.kit.factory_image
+    assert probe.read(Memory.INTERNAL, primary.address, len(image)) == image
+
+
+def test_sim_recover_erases_internal_flash_only(build):
+    probe = _probe(build)
+    probe.board.internal.load(0x0, b"\x00" * 4)
+    probe.board.external.load(0x0, b"\x00" * 4)
+    probe.recover()
+    assert probe.read(Memory.INTERNAL, 0, 4) == b"\xff" * 4
+    assert probe.read(Memory.EXTERNAL, 0, 4) == b"\x00" * 4
+
+
+def test_agent_maps_probe_errors_to_replies(build):
+    probe = _probe(build)
+
+    def protected() -> None:
+        raise ProbeProtected("the nRF5340 is access-protected")
+
+    probe._recover = protected  # type: ignore[method-assign]
+    reply = handle(probe, {"op": "recover"})
+    assert reply == {"ok": False, "error": "ProbeProtected",
+                     "message": "the nRF5340 is access-protected"}
+    assert handle(probe, {"op": "read", "memory": "qspi", "address": 0, "length": 4})["ok"] is False
+    assert handle(probe, {"op": "fly"})["message"].startswith("probe agent: unknown operation")
+
+
+def test_agent_process_drives_a_sim_dk_over_its_socket(build, tmp_path):
+    spec = SimDkSpec("simx", 1050000009, Layout.resolve("internal"), build)
+    dk = SimDk(spec, tmp_path).start()
+    argv = [sys.executable, "-m", "hil.cli", "probe-agent", "--backend", "sim",
+            "--sim-socket", str(dk.socket_path)]
+    agent = AgentClient(argv, "simx")
+    try:
+        assert agent.call(30, op="hello")["snr"] == 1050000009
+        agent.call(30, op="erase", memory="internal", address=0x20000, length=PAGE)
+        dk.board.internal.load(0x20000, b"hello")
+        assert agent.read(30, memory="internal", address=0x20000, length=5) == b"hello"
+        with pytest.raises(ProbeError, match="is not 4 KiB aligned"):
+            agent.call(30, op="erase", memory="internal", address=0x20001, length=PAGE)
+    finally:
+        agent.close()
+        dk.stop()
+
+
+def test_agent_without_its_sim_dk_says_the_probe_is_unavailable(tmp_path):
+    argv = [sys.executable, "-m", "hil.cli", "probe-agent", "--backend", "sim",
+            "--sim-socket", str(tmp_path / "absent.probe")]
+    agent = AgentClient(argv, "absent")
+    try:
+        with pytest.raises(ProbeUnavailable, match=r"absent\.probe is not there"):
+            agent.call(30, op="hello")
+    finally:
+        agent.close()
+
+
+def test_agent_that_exits_is_reported_with_its_last_words():
+    agent = AgentClient([sys.executable, "-c", "import sys; sys.exit('boom: no J-Link DLL')"],
+                        "dead")
+    with pytest.raises(LabError, match=r"probe agent for dead stopped \(boom: no J-Link DLL\)"):
+        agent.call(30, op="hello")
+    agent.close()
+
+
+def test_reverse_forwards_keep_the_port_numbers():
+    argv = reverse_forward_argv("bench-pc1", 2121, range(50000, 50003))
+    assert argv[0] == "ssh" and argv[-1] == "bench-pc1"
+    forwards = [argv[i + 1] for i, word in enumerate(argv) if word == "-R"]
+    assert forwards == [
+        "*:2121:127.0.0.1:2121",
+        "*:50000:127.0.0.1:50000",
+        "*:50001:127.0.0.1:50001",
+        "*:50002:127.0.0.1:50002",
+    ]
+    assert "ExitOnForwardFailure=yes" in argv
+    with pytest.raises(LabError, match="inside the passive range"):
+        reverse_forward_argv("bench-pc1", 50001, range(50000, 50003))
+
+
+def test_serial_package_check_names_plain_pyserial_over_labgrids(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    import hil.lab.deps as deps
+
+    site = tmp_path / "site"
+    (site / "serial").mkdir(parents=True)
+    (site / "serial" / "rfc2217.py").write_text("# plain pyserial\n")
+    info = site / "pyserial_labgrid-3.5.0.2.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Name: pyserial-labgrid\nVersion: 3.5.0.2\n")
+    labgrid_hash = "sha256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    (info / "RECORD").write_text(f"serial/rfc2217.py,{labgrid_hash},10\n")
+    fake = metadata.PathDistribution(info)
+    monkeypatch.setattr(deps.metadata, "distribution", lambda name: fake)
+    problem = deps.serial_problem()
+    assert problem is not None
+    assert "serial/rfc2217.py differs" in problem
+    assert deps.FIX in problem
+
+
+def test_the_installed_serial_package_is_pyserial_labgrids():
+    pytest.importorskip("labgrid", reason="labgrid is not installed (pip install -e '.[lab]')")
+    from hil.lab.deps import serial_problem
+
+    assert serial_problem() is None
+    assert Path(__import__("serial").__file__).parent.name == "serial"
