@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -269,3 +271,148 @@ def test_help_documents_exit_codes(capsys) -> None:
         main(["audit", "--help"])
     text = capsys.readouterr().out
     assert "Exit codes: 0 every download" in text and "3 only TYPE A" in " ".join(text.split())
+
+
+# --- proftpd and pure-ftpd: Debian's binaries, unpacked (they conflict with vsftpd as packages) ---
+
+UNPACKED = Path(
+    os.environ.get("HIL_FTP_SERVERS", Path(__file__).resolve().parents[2] / ".cache/ftp-servers")
+)
+
+
+def _unpacked(relative: str) -> Path:
+    """A server binary unpacked by .ci/run (``apt-get download`` + ``dpkg -x``), or a skip."""
+    path = UNPACKED / relative
+    if not os.access(path, os.X_OK):
+        pytest.skip(f"{path} not found: .ci/run unpacks proftpd-core and pure-ftpd there")
+    probe = subprocess.run([str(path), "-h" if "pure" in relative else "-v"], capture_output=True)
+    if b"error while loading shared libraries" in probe.stderr:
+        pytest.skip(f"{path.name} cannot run here: {probe.stderr.decode().strip()}")
+    return path
+
+
+def _serve(command: list[str], port: int, started: list[subprocess.Popen[bytes]]) -> None:
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    started.append(proc)
+    _wait_for_banner(proc, port)
+
+
+@pytest.fixture
+def real_servers(tmp_path: Path) -> Iterator[dict[str, Callable[..., str]]]:
+    """Start proftpd (optionally with one extra directive) or pure-ftpd on 127.0.0.1."""
+    # The servers drop to unprivileged users: serve from a folder they can reach.
+    root = Path(tempfile.mkdtemp(prefix="hil-ftp-root-"))
+    root.chmod(0o755)
+    (root / "app_update.bin").write_bytes(PAYLOAD)
+    (root / "app_update.bin").chmod(0o644)
+    started: list[subprocess.Popen[bytes]] = []
+
+    def proftpd(extra: str = "") -> str:
+        binary, port = _unpacked("usr/sbin/proftpd"), _free_port()
+        config = tmp_path / f"proftpd-{port}.conf"
+        config.write_text(
+            "\n".join(
+                [
+                    "ServerType standalone",
+                    "DefaultServer on",
+                    f"Port {port}",
+                    "DefaultAddress 127.0.0.1",
+                    "UseIPv6 off",
+                    f"PidFile {tmp_path}/proftpd-{port}.pid",
+                    f"ScoreboardFile {tmp_path}/proftpd-{port}.scoreboard",
+                    "DelayTable none",
+                    "WtmpLog off",
+                    "UseReverseDNS off",
+                    "RequireValidShell off",
+                    *(["User nobody", "Group nogroup"] if os.geteuid() == 0 else []),
+                    f"<Anonymous {root}>",
+                    "  User ftp" if os.geteuid() == 0 else f"  User {getpass.getuser()}",
+                    "  UserAlias anonymous ftp",
+                    "</Anonymous>",
+                    extra,
+                ]
+            )
+            + "\n"
+        )
+        _serve([str(binary), "-n", "-q", "-c", str(config)], port, started)
+        return f"ftp://127.0.0.1:{port}/app_update.bin"
+
+    def pure_ftpd() -> str:
+        binary, port = _unpacked("usr/sbin/pure-ftpd"), _free_port()
+        pure_pw = _unpacked("usr/bin/pure-pw")
+        passwd, database = tmp_path / "pure.passwd", tmp_path / "pure.pdb"
+        subprocess.run(
+            [
+                str(pure_pw),
+                "useradd",
+                "hil",
+                "-u",
+                str(os.getuid() or 65534),
+                "-g",
+                str(os.getgid() or 65534),
+                "-d",
+                str(root),
+                "-f",
+                str(passwd),
+                "-m",
+                "-F",
+                str(database),
+            ],
+            input=b"secret\nsecret\n",
+            check=True,
+            capture_output=True,
+        )
+        command = [
+            str(binary),
+            "-l",
+            f"puredb:{database}",
+            "-S",
+            f"127.0.0.1,{port}",
+            "-E",
+            "-u",
+            "1",
+        ]
+        _serve(command, port, started)
+        return f"ftp://hil:secret@127.0.0.1:{port}/app_update.bin"
+
+    yield {"proftpd": proftpd, "pure-ftpd": pure_ftpd}
+    for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_proftpd_default_mangles_the_ncs_default_download(real_servers, capsys) -> None:
+    code, out, _ = _run(capsys, real_servers["proftpd"](), "--json")
+    result = json.loads(out)
+    assert code == 1 and result["default_type_mangles"] and not result["binary_mangles"]
+    assert result["downloads"]["no TYPE"]["bytes"] == len(PAYLOAD) + LONE_LF
+    assert result["downloads"]["no TYPE"]["kind"] == "lf-to-crlf"
+
+
+def test_proftpd_binary_default_mangles_only_type_a(real_servers, capsys) -> None:
+    code, out, _ = _run(capsys, real_servers["proftpd"]("DefaultTransferMode binary"), "--json")
+    result = json.loads(out)
+    assert code == 3 and result["type_a_only"]
+    assert result["downloads"]["TYPE A"]["bytes"] == len(PAYLOAD) + LONE_LF
+
+
+def test_proftpd_ignore_ascii_is_clean(real_servers, capsys) -> None:
+    code, out, _ = _run(capsys, real_servers["proftpd"]("TransferOptions IgnoreASCII"))
+    assert code == 0 and "no mangling" in out
+
+
+def test_pure_ftpd_converts_every_lf_and_audit_names_it(
+    real_servers, capsys, tmp_path: Path
+) -> None:
+    url = real_servers["pure-ftpd"]()
+    code, out, _ = _run(capsys, url, "--json")
+    result = json.loads(out)
+    every_lf = PAYLOAD.count(b"\n")
+    assert code == 1 and result["default_type_mangles"]
+    assert result["downloads"]["no TYPE"]["bytes"] == len(PAYLOAD) + every_lf
+    assert "as pure-ftpd sends it" in result["downloads"]["no TYPE"]["summary"]
