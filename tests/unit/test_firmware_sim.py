@@ -8,10 +8,12 @@ in both firmware flavours.
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
 from hil import protocol
+from hil.ftp.scripted import ScriptedServer, Turn, conversation
 from hil.ftp.server import FtpServer, FtpServerConfig
 from hil.image.header import IMAGE_MAGIC, ImageHeader, ImageVersion
 from hil.mcuboot.trailer import TrailerLayout
@@ -121,3 +123,87 @@ def test_c_core_and_python_model_agree_step_by_step(server, flavour):
     assert [(r.ftp, r.dfu) for r in results] == [*EXPECTED[flavour], (226, 0)]
     assert results[1].rx > results[0].rx == 20_004  # TYPE A added CRs
     assert native.slot.read(0, 20_004) == slot_image(20_004)
+
+
+class GatedClient:
+    """The sim's NcsFtpClient with the scheduling of a busy device: the data task delivers
+    ``in_time`` chunks before ftp_get() returns (451 from the server: it returns without
+    waiting for the data task, l.377), then stalls until the app closes the connection, and
+    delivers ``late`` more chunks while ftp_close() runs: after dfu_target_done()."""
+
+    def __init__(self, client_factory, on_data, on_ctrl, in_time: int, late: int) -> None:
+        self.in_time, self.late = in_time, late
+        self.sizes: list[int] = []
+        self._enough = threading.Event()
+        self._closing = threading.Event()
+        self._late_done = threading.Event()
+        self._on_data = on_data
+        self.client = client_factory(self._deliver, on_ctrl)
+
+    def _deliver(self, chunk: bytes) -> None:
+        if len(self.sizes) >= self.in_time:
+            self._enough.set()
+            self._closing.wait(30)
+        self.sizes.append(len(chunk))
+        self._on_data(chunk)
+        if len(self.sizes) >= self.in_time + self.late:
+            self._late_done.set()
+
+    def get(self, path: str) -> int:
+        rc = self.client.get(path)
+        self._enough.wait(30)
+        return rc
+
+    def close(self) -> int:
+        self._closing.set()
+        self._late_done.wait(30)
+        return self.client.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self.client, name)
+
+
+@pytest.mark.parametrize("core_kind", ["c", "python"])
+@pytest.mark.parametrize("flavour", list(FirmwareFlavour), ids=str)
+def test_late_data_from_the_sim_client_never_reaches_flash(flavour, core_kind):
+    data = slot_image(40_000)
+    turns = conversation(data)
+    turns[-1] = Turn("RETR", b"451 Requested action aborted.\r\n", data=data, after=b"")
+    device = Device(core_kind, flavour)
+    clients: list[GatedClient] = []
+    real_factory = device.app._make_client
+    device.app._make_client = lambda on_data, on_ctrl: (
+        clients.append(GatedClient(real_factory, on_data, on_ctrl, in_time=20, late=10))
+        or clients[-1]
+    )
+    device.app.listen_time = 2.0
+    if core_kind == "c":
+        try:
+            core_lib.load()
+        except core_lib.CoreUnavailable as exc:
+            pytest.skip(str(exc))
+    device.app.boot()
+    with ScriptedServer(turns) as server:
+        device.execute(
+            protocol.get_command(
+                "127.0.0.1",
+                server.port,
+                server.user,
+                server.password,
+                "a.bin",
+                len(data),
+                ClientMode.BINARY,
+            )
+        )
+        result = protocol.parse_result(next(x for x in device.lines if "FTPDFU_RESULT" in x))
+        assert clients[-1].wait_data_task(30), "the data task did not end"
+    device.execute(protocol.STATUS_COMMAND)
+    status = protocol.STATUS_RE.fullmatch(device.lines[-1])
+    sizes = clients[-1].sizes
+    in_time = sum(sizes[:20])
+    assert result.ftp == 451 and result.rx == in_time
+    assert len(sizes) >= 30 and int(status["late"]) == sum(sizes[20:]) >= 10 * 708
+    assert int(status["calls"]) == len(sizes) - 20 and status["last"] == "failed"
+    flushed = in_time // 0x1000 * 0x1000  # dfu_target_done(false) flushes nothing more
+    assert flushed > 0 and device.slot.read(0, flushed) == data[:flushed]
+    assert device.slot.read(flushed, SLOT - flushed) == b"\xff" * (SLOT - flushed)
