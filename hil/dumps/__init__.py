@@ -1,7 +1,7 @@
 """Slot dumps: raw .bin, Intel HEX and ``nrfjprog --memrd`` text, read and written.
 
-``load_dump(path)`` recognises the format, ``locate_slot(dump, layout)`` finds the slot in it; every reader rejects garbage with a one-line
-:class:`~hil.errors.HilError`.
+``load_dump(path)`` recognises the format and ``locate_slot(dump, layout)`` finds the slot in
+it; every reader rejects garbage with a one-line :class:`~hil.errors.HilError`.
 """
 
 from hil.dumps.detect import detect_format
