@@ -150,7 +150,9 @@ class EvidenceRecorder:
 RECORDER_KEY = pytest.StashKey[EvidenceRecorder]()
 
 
-def recorder_for(item: pytest.Item, root: str | Path | None, *, pictures: bool = False):
+def recorder_for(
+    item: pytest.Item, root: str | Path | None, *, pictures: bool = False
+) -> EvidenceRecorder:
     """The recorder of ``item`` (made on first use), remembered for the report hooks.
 
     Properties go to ``item.user_properties``, which the JUnit XML writer emits (as
