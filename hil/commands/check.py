@@ -207,7 +207,7 @@ def _sizes(result: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     keys = _load_keys(args.key)
-    dump, read = read_slot(args, args.file, "FILE")
+    dump, read = read_slot(args, args.file, "FILE", primary_too=True)
     if dump.address is None and len(dump.data) < HEADER_SIZE:
         raise HilError(
             f"{args.file} is {len(dump.data)} B, shorter than an MCUboot header ({HEADER_SIZE} B)"

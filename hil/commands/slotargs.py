@@ -76,10 +76,23 @@ def slot_target(args: argparse.Namespace) -> Layout | Partition:
     return slot
 
 
-def read_slot(args: argparse.Namespace, path: str, name: str) -> tuple[Dump, SlotRead]:
-    """The dump at ``path`` and the secondary slot found in it."""
+def read_slot(
+    args: argparse.Namespace, path: str, name: str, primary_too: bool = False
+) -> tuple[Dump, SlotRead]:
+    """The dump at ``path`` and the secondary slot found in it; ``primary_too``: a file that
+    starts at the primary slot's address (a signed ``.hex`` as the build writes it) is read as
+    the primary slot, and the output says so."""
     from hil.dumps import load_dump, locate_slot
+    from hil.layout import Layout
 
     target = slot_target(args)
     dump = load_dump(path, args.format)
-    return dump, locate_slot(dump, target, offset=args.offset, source=f"{name} {path}")
+    source = f"{name} {path}"
+    if primary_too and isinstance(target, Layout) and dump.address == target.primary.address:
+        read = locate_slot(dump, target.primary, source=source)
+        note = (
+            f"{source} starts at the primary slot's address 0x{dump.address:x} (a signed .hex "
+            "as the build writes it): checked as the image in that slot"
+        )
+        return dump, dataclasses.replace(read, notes=(*read.notes, note))
+    return dump, locate_slot(dump, target, offset=args.offset, source=source)

@@ -197,11 +197,18 @@ def test_four_hand_written_memrd_lines_are_read_as_a_partial_dump(files, capsys,
     assert "version  1.2.3+4" in out  # the header was read: what it says is shown
 
 
-def test_dump_of_the_primary_is_named_not_judged(files, capsys, tmp_path):
+def test_dump_of_another_partition_is_named_not_judged(files, capsys, tmp_path):
     dump = tmp_path / "primary.hex"
-    save_dump(dump, Dump(files["image"], 0xC000))
+    save_dump(dump, Dump(files["image"], 0xD000))
     code, _, err = _run(capsys, dump)
     assert code == 2 and "(mcuboot_primary), not mcuboot_secondary" in err
+
+
+def test_signed_hex_at_the_primary_address_is_checked_there(files, capsys, tmp_path):
+    signed_hex = tmp_path / "app_signed.hex"
+    save_dump(signed_hex, Dump(files["image"], 0xC000))
+    code, out, _ = _run(capsys, signed_hex, "--key", files["key"])
+    assert code == 0 and "starts at the primary slot's address 0xc000" in out
 
 
 def test_rejection_depends_on_the_trailer(files, capsys, tmp_path):
