@@ -1,10 +1,10 @@
 """The firmware core (``ftpdfu_core.c``) in Python, for hosts that cannot compile the C.
 
-Same port (``hil.sim.core_lib.CorePort``), same commands, same console lines and the same
-data-path rules as the C: the first 32 bytes held back for dfu_target_img_type(), the first
-error kept, late data (after the download ended) counted and never written, under one lock
-shared with the ftp_client's data thread; hardened, the size check and a guarded `schedule`.
-``tests/unit/test_firmware_sim.py`` runs both side by side.
+Same port (``hil.sim.core_lib.CorePort``, e.g. ``hil.sim.core_port.SimPort``), same commands,
+same console lines and the same data-path rules as the C: the first 32 bytes held back for
+dfu_target_img_type(), the first error kept, late data (after the download ended) counted and
+never written, under one lock shared with the ftp_client's data thread; hardened, the size
+check and a guarded `schedule`. ``tests/unit/test_firmware_sim.py`` runs both side by side.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from hil.image.signing import SigningParams, sign_image
 from hil.kit import UpdateKit
 from hil.mcuboot.trailer import TrailerLayout, confirm_image
 from hil.protocol import FirmwareFlavour
-from hil.sim import core_lib
+from hil.sim import core_lib, core_port
 from hil.sim.core_model import CoreModel
 from hil.sim.dfu_target import DfuTarget, img_type
 from hil.sim.errno import EINVAL
@@ -105,7 +105,7 @@ class FtpDfuApp:
     def _make_core(self) -> Any:
         hardened = self.flavour is FirmwareFlavour.HARDENED
         if self.core_kind != "python":
-            core = core_lib.sim_core(
+            core = core_port.sim_core(
                 self.dfu,
                 self.print_line,
                 self._make_client,
@@ -119,7 +119,7 @@ class FtpDfuApp:
                 raise core_lib.CoreUnavailable(core_lib.unavailable_reason())
         if not _FALLBACK_WARNED and self.core_kind is None:
             _warn_fallback()
-        port = core_lib.SimPort(
+        port = core_port.SimPort(
             self.dfu, self.print_line, self._make_client, img_type, self._confirm
         )
         port.core = CoreModel(port, self.version, hardened=hardened)

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from hil.protocol import DownloadResult, parse_result
-from hil.sim import core_lib
+from hil.sim import core_lib, core_port
 from hil.sim.core_model import CoreModel
 
 MAGIC = bytes.fromhex("3db8f396")
@@ -268,7 +268,7 @@ def test_without_a_compiler_the_core_is_unavailable(monkeypatch):
 
 def test_the_simulator_can_keep_its_python_model(monkeypatch):
     monkeypatch.setenv(core_lib.SIM_CORE_ENV, "python")
-    assert core_lib.sim_core(None, print, lambda d, c: None, "1.0.0+0") is None
+    assert core_port.sim_core(None, print, lambda d, c: None, "1.0.0+0") is None
 
 
 # --- late data and the hardened flavour, on the C core and on its Python model alike ---
