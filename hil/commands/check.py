@@ -144,6 +144,8 @@ def _human(result: dict[str, Any]) -> list[str]:
     word = result["verdict"]
     if word == "unknown":
         verdict = "CANNOT BE KNOWN from this file"
+    elif word == "no image":
+        verdict = "NO IMAGE in the slot"
     else:
         verdict = "accepted" if word == "accepted" else word.upper()
         verdict += f" {result['condition']}"
