@@ -23,6 +23,10 @@ BAD_OPTIONS = [
     pytest.param(["--hw-map", "missing.yml"], "--hw-map: hardware map not found: missing.yml",
                  id="hw-map-missing"),
     pytest.param(["--hw-map", "bad.yml"], "--hw-map: *", id="hw-map-not-yaml"),
+    pytest.param(["--dut", "nrf", "--hw-map", "map.yml", "--hw-dk", "dk9"],
+                 "--hw-dk: map.yml: no DK with id 'dk9' (known: dk1)", id="hw-dk-unknown"),
+    pytest.param(["--dut", "nrf", "--hw-map", "map.yml"],
+                 "--hw-map: map.yml: DK 'dk1': build_dir * does not exist *", id="no-build"),
     pytest.param(["--ftp-passive-ports", "9-1"], "--ftp-passive-ports: '9-1' is not a valid *",
                  id="passive-ports"),
     pytest.param(["--ftp-bind", "lab-pc"], "--ftp-bind: not an IP address: 'lab-pc'",
@@ -38,6 +42,7 @@ BAD_OPTIONS = [
 def test_bad_option_is_one_usage_error(pytester: pytest.Pytester, args, message) -> None:
     pytester.makepyfile(test_two=TWO_TESTS)
     (pytester.path / "bad.yml").write_text("dks: [\n")
+    (pytester.path / "map.yml").write_text("- {id: dk1, snr: 683000001, build_dir: nobuild}\n")
     result = pytester.runpytest_subprocess(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     errors = [line for line in result.stderr.lines if line.strip()]
