@@ -76,6 +76,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "partitions.yml path",
     )
     group.addoption(
+        "--hil-firmware",
+        choices=["seed", "hardened"],
+        default=None,
+        help="run only the update cases of this FTP-DFU firmware flavour (default: both on the "
+        "sim; on a bench the boot banner decides)",
+    )
+    group.addoption(
         "--ftp-bind",
         default="127.0.0.1",
         help="address the FTP fixture binds to (default loopback)",

@@ -89,7 +89,10 @@ def test_ascii_rule_written_here_matches_the_rfc_cases():
 
 @pytest.fixture(params=list(FirmwareFlavour), ids=lambda flavour: f"{flavour}-firmware")
 def firmware(request) -> FirmwareFlavour:
-    """The firmware flavour the test expects the device to run."""
+    """The firmware flavour the test expects the device to run (``--hil-firmware`` picks one)."""
+    wanted = request.config.getoption("--hil-firmware", None)
+    if wanted is not None and request.param != wanted:
+        pytest.skip(f"--hil-firmware {wanted}")
     return request.param
 
 
