@@ -92,6 +92,4 @@ def _offer(
         if size is None:
             size, source = layout.slot_size, f"the slot size: {source}"
     where = "local pyftpdlib server" if local else url.masked()
-    return Offer(
-        where, size, source, served, served_size, build.key_note, build.signature_checked
-    )
+    return Offer(where, size, source, served, served_size, build.key_note, build.signature_checked)

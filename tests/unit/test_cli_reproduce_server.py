@@ -111,9 +111,10 @@ def test_refusals_are_rows(capsys, ftp_server, update_kit, own, fault, ftp_rc, l
     assert code == 1 and len(rows) == 3
     for row in rows:
         assert row["ftp_rc"] == ftp_rc and row["rx"] == 0
-        assert last_command in row["commands"] and "PASV" not in row["commands"][
-            row["commands"].index(last_command) + 1 :
-        ]
+        assert (
+            last_command in row["commands"]
+            and "PASV" not in row["commands"][row["commands"].index(last_command) + 1 :]
+        )
         assert row["mcuboot_decision"] == "no-upgrade" and not row["update_booted"]
         assert row["booted_version"] == update_kit.old_version
 
