@@ -6,8 +6,10 @@ import argparse
 from collections.abc import Callable
 
 
-def number(minimum: int = 0, what: str = "number") -> Callable[[str], int]:
-    """An argparse type for an integer written in hex (0x...) or decimal, at least ``minimum``."""
+def number(
+    minimum: int = 0, what: str = "number", maximum: int | None = None
+) -> Callable[[str], int]:
+    """An argparse type for an integer in hex (0x...) or decimal, in ``minimum..maximum``."""
 
     def parse(text: str) -> int:
         try:
@@ -18,6 +20,8 @@ def number(minimum: int = 0, what: str = "number") -> Callable[[str], int]:
             ) from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{what} must be at least {minimum}, got {text}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{what} must be at most {maximum:#x}, got {text}")
         return value
 
     return parse

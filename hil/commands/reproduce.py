@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--size",
-        type=number(1, "size"),
+        type=number(1, "size", maximum=0xFFFFFFFF),
         metavar="N",
         help="file size given to `ftpdfu get` (default: see below)",
     )

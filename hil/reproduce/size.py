@@ -11,6 +11,8 @@ import ftplib
 from hil.errors import HilError
 from hil.ftp.url import FtpUrl
 
+U32_MAX = 0xFFFFFFFF
+
 
 def query_size(url: FtpUrl, timeout: float) -> tuple[int | None, str]:
     """(size in bytes or None, how it was learned or why not).
@@ -30,7 +32,10 @@ def query_size(url: FtpUrl, timeout: float) -> tuple[int | None, str]:
         reply = ftp.sendcmd(f"SIZE {url.path}")
         if not reply.startswith("213 "):
             return None, f"SIZE answered {reply.strip()!r}"
-        return int(reply[4:].strip()), "SIZE in TYPE I, asked by the host"
+        size = int(reply[4:].strip())
+        if not 0 <= size <= U32_MAX:  # the firmware's size argument is a uint32
+            return None, f"SIZE answered {reply.strip()!r}, not a 32-bit size"
+        return size, "SIZE in TYPE I, asked by the host"
     except (ftplib.Error, OSError, EOFError, ValueError) as err:
         text = str(err).strip() or type(err).__name__
         return None, f"the server gave no size ({text[:80]})"

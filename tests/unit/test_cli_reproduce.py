@@ -143,6 +143,7 @@ def test_size_over_the_slot_is_refused_by_dfu_target(capsys) -> None:
         (["--server", "ftp://127.0.0.1/" + "a" * 121], "longer than the firmware's"),
         (["--listen-time", "0"], "--listen-time"),
         (["--size", "0"], "size must be at least 1"),
+        (["--size", "0x100000000"], "size must be at most 0xffffffff"),
         (["--key-type", "ed25519", "--key", "KEY"], "not ed25519"),
     ],
 )

@@ -351,6 +351,12 @@ def test_size_refused_announces_the_slot_size(capsys, scripted, update_kit, own)
     assert out.rstrip().endswith("The update boots in every mode.")
 
 
+def test_absurd_size_answer_is_not_announced(capsys, scripted, update_kit, own) -> None:
+    server = scripted(update_kit.update_image, {"SIZE": b"213 99999999999\r\n"})
+    code, rows, _ = _reproduce(capsys, server.url, *own)
+    assert code == 0 and {row["size_announced"] for row in rows} == {0x78000}
+
+
 def test_unreachable_server_is_one_line_exit_2(capsys, own) -> None:
     port = _free_port()  # nothing listens there
     for extra in ([], ["--size", "1000"]):  # found by the host's SIZE query, or by the DK
