@@ -16,7 +16,7 @@ from hil.protocol import ClientMode
 from hil.reproduce.images import Build, resolve_build
 from hil.reproduce.report import Offer, summarize
 from hil.reproduce.story import run_mode
-from hil.reproduce.tap import SocketTap, resolve
+from hil.reproduce.tap import SocketTap, resolve, unreachable
 from hil.sim.device import SimConfig
 
 UPDATE_FILE = "app_update.bin"
@@ -48,8 +48,9 @@ def reproduce(args: argparse.Namespace) -> tuple[list[dict[str, Any]], Offer]:
             # a tap per mode: a data task still running from the previous mode counts there
             tap = SocketTap(addresses, served_url.port)
             run = run_mode(config, served_url, offer.size, mode, tap)
-            if not rows and not tap.control_connected and tap.connect_error is not None:
-                why = tap.connect_error.strerror or tap.connect_error
+            error = tap.connect_error
+            if not rows and not tap.control_connected and error and unreachable(error):
+                why = error.strerror or error
                 raise HilError(
                     f"cannot reach the FTP server at {served_url.host}:{served_url.port}: {why}"
                 )

@@ -10,6 +10,7 @@ import ftplib
 
 from hil.errors import HilError
 from hil.ftp.url import FtpUrl
+from hil.reproduce.tap import unreachable
 
 U32_MAX = 0xFFFFFFFF
 
@@ -22,11 +23,6 @@ def query_size(url: FtpUrl, timeout: float) -> tuple[int | None, str]:
     ftp = ftplib.FTP(timeout=timeout)
     try:
         ftp.connect(url.host, url.port)
-    except OSError as err:
-        raise HilError(
-            f"cannot reach the FTP server at {url.host}:{url.port}: {err.strerror or err}"
-        ) from None
-    try:
         ftp.login(url.user, url.password)
         ftp.voidcmd("TYPE I")
         reply = ftp.sendcmd(f"SIZE {url.path}")
@@ -36,7 +32,13 @@ def query_size(url: FtpUrl, timeout: float) -> tuple[int | None, str]:
         if not 0 <= size <= U32_MAX:  # the firmware's size argument is a uint32
             return None, f"SIZE answered {reply.strip()!r}, not a 32-bit size"
         return size, "SIZE in TYPE I, asked by the host"
-    except (ftplib.Error, OSError, EOFError, ValueError) as err:
+    except OSError as err:
+        if unreachable(err) and ftp.sock is None:
+            raise HilError(
+                f"cannot reach the FTP server at {url.host}:{url.port}: {err.strerror or err}"
+            ) from None
+        return None, f"the server gave no size ({err.strerror or err})"
+    except (ftplib.Error, EOFError, ValueError) as err:
         text = str(err).strip() or type(err).__name__
         return None, f"the server gave no size ({text[:80]})"
     finally:

@@ -8,6 +8,7 @@ connection to the server's addresses (the data connections).
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 from collections.abc import Iterator
@@ -156,6 +157,16 @@ def _tapped_socket_class(tap: SocketTap, base: type[socket.socket]) -> type[sock
             self._end()
 
     return TappedSocket
+
+
+def unreachable(error: OSError) -> bool:
+    """Nothing answered at that address (refused, no route, no reply), as opposed to a server
+    that accepted the connection and then reset or closed it."""
+    return isinstance(error, ConnectionRefusedError | TimeoutError) or error.errno in (
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.EADDRNOTAVAIL,
+    )
 
 
 def resolve(host: str, port: int) -> set[str]:

@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -241,8 +242,9 @@ class Scripted:
         *,
         greeting: bytes = b"220 scripted\r\n",
         send: int | None = None,
+        reset: bool = False,
     ) -> None:
-        self.data, self.replies, self.greeting = data, replies or {}, greeting
+        self.data, self.replies, self.greeting, self.reset = data, replies or {}, greeting, reset
         self.send = len(data) if send is None else send
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
@@ -255,6 +257,10 @@ class Scripted:
                 conn, _ = self.listener.accept()
             except OSError:
                 return
+            if self.reset:  # RST right away: the server is there, and refuses this way
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
+                continue
             threading.Thread(target=self._session, args=(conn,), daemon=True).start()
 
     def _session(self, conn: socket.socket) -> None:
@@ -349,6 +355,14 @@ def test_size_refused_announces_the_slot_size(capsys, scripted, update_kit, own)
     out = capsys.readouterr().out
     assert "the slot size: the server gave no size (502 No SIZE here)" in out
     assert out.rstrip().endswith("The update boots in every mode.")
+
+
+def test_reset_at_once_is_a_row_not_unreachable(capsys, scripted, update_kit, own) -> None:
+    server = scripted(update_kit.update_image, reset=True)
+    for extra in ([], ["--size", "1000"]):  # the host's SIZE query meets the reset too
+        code, rows, err = _reproduce(capsys, server.url, *own, *extra)
+        assert code == 1, err
+        assert all(row["rx"] == 0 and row["ftp_rc"] != 226 for row in rows)
 
 
 def test_absurd_size_answer_is_not_announced(capsys, scripted, update_kit, own) -> None:
