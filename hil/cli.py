@@ -30,7 +30,8 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="hil",
         description="MCUboot-over-FTP HIL suite for the nRF5340.",
-        epilog="Exit codes: 0 ok, 1 the check failed (reason printed), 2 unusable input.",
+        epilog="Exit codes: 0 ok, 1 the check failed (reason printed), 2 unusable input; "
+        "check, diagnose and audit also use 3 (see their --help).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(
