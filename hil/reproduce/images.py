@@ -136,9 +136,29 @@ def _demo_digest(layout: Layout, key_type: KeyType) -> str:
 
 def demo_build(layout: Layout, key_type: KeyType) -> Build:
     """The demo key and images for this slot size, from the cache or made (and cached) now."""
-    folder = cache_root() / f"{key_type.value}-{_demo_digest(layout, key_type)}"
+    root = cache_root()
+    if not _own_folder(root):  # someone else's folder: build privately, keep nothing
+        with tempfile.TemporaryDirectory(prefix="hil-kit-") as tmp:
+            folder = Path(tmp) / "demo"
+            _make_demo(folder, layout, key_type)
+            return _load_demo(folder)
+    folder = root / f"{key_type.value}-{_demo_digest(layout, key_type)}"
     if not all((folder / name).is_file() for name in _DEMO_FILES):
         _make_demo(folder, layout, key_type)
+    return _load_demo(folder)
+
+
+def _own_folder(path: Path) -> bool:
+    """``path`` is missing (it will be made, private) or a folder of this user's."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return True
+    getuid = getattr(os, "getuid", None)
+    return path.is_dir() and not path.is_symlink() and (getuid is None or info.st_uid == getuid())
+
+
+def _load_demo(folder: Path) -> Build:
     return Build(
         (load_public_key(folder / "public.pem"),),
         (folder / "factory.bin").read_bytes(),

@@ -209,3 +209,17 @@ def test_every_registered_command_loads_with_the_listed_help() -> None:
         assert list(sub.choices) == [command.name]
         listed = {action.dest: action.help for action in sub._choices_actions}
         assert listed[command.name] == command.help, command.name
+
+
+def test_demo_build_is_cached_and_a_foreign_cache_is_not_used(tmp_path, monkeypatch) -> None:
+    from hil.layout import Layout
+    from hil.reproduce import images
+
+    layout = Layout.resolve("internal")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    first = images.demo_build(layout, KeyType.ED25519)
+    assert images.demo_build(layout, KeyType.ED25519) == first  # the same key and images
+    monkeypatch.setattr(images.os, "getuid", lambda: 12345)  # as if the folder were not ours
+    other = images.demo_build(layout, KeyType.ED25519)
+    assert other.keys != first.keys  # made afresh, not read from the cache
+
