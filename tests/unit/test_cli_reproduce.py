@@ -211,7 +211,7 @@ def test_every_registered_command_loads_with_the_listed_help() -> None:
         assert listed[command.name] == command.help, command.name
 
 
-def test_demo_build_is_cached_and_a_foreign_cache_is_not_used(tmp_path, monkeypatch) -> None:
+def test_demo_build_is_stable_and_a_foreign_cache_is_not_used(tmp_path, monkeypatch) -> None:
     from hil.layout import Layout
     from hil.reproduce import images
 
