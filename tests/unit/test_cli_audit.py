@@ -20,7 +20,8 @@ from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.servers import FTPServer
 
 from hil.cli import main
-from hil.commands.audit import parse_url
+from hil.commands.audit import download_all, parse_url
+from hil.dumps import Dump, save_dump
 from hil.errors import HilError
 from hil.ftp.policy import TransferPolicy
 from hil.ftp.server import FtpServer, FtpServerConfig
@@ -416,3 +417,11 @@ def test_pure_ftpd_converts_every_lf_and_audit_names_it(
     assert code == 1 and result["default_type_mangles"]
     assert result["downloads"]["no TYPE"]["bytes"] == len(PAYLOAD) + every_lf
     assert "as pure-ftpd sends it" in result["downloads"]["no TYPE"]["summary"]
+    # What pure-ftpd sent, as the slot would hold it, in a memrd dump: diagnose names the rule.
+    _, got = download_all(parse_url(url), 10.0)
+    slot = got["no TYPE"] + b"\xff" * (-len(got["no TYPE"]) % 4)
+    save_dump(tmp_path / "slot.txt", Dump(slot, 0x84000))
+    (tmp_path / "served.bin").write_bytes(PAYLOAD)
+    code = main(["diagnose", str(tmp_path / "served.bin"), str(tmp_path / "slot.txt")])
+    out = capsys.readouterr().out
+    assert code == 1 and "finding  lf-to-crlf" in out and "as pure-ftpd sends it" in out
