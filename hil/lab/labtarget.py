@@ -86,7 +86,10 @@ class LabTarget:
         remote = next((r for r in target.resources if type(r).__name__ == "RemotePlace"), None)
         if remote is None:
             raise LabError(f"{self.settings.env_file}: target 'main' has no RemotePlace")
-        self.place: str = remote.name
+        try:  # "+" (with LG_TOKEN) names the place of a reservation
+            self.place: str = self.session.session.get_place(remote.name).name
+        except Exception:
+            self.place = remote.name
         self.tags: dict[str, str] = dict(remote.tags or {})
         return target
 
