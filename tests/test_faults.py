@@ -82,10 +82,11 @@ def check_fault_phase(case: Case, bench: Bench, outcome: Outcome, flavour: str) 
         assert case.rx(result.rx, bench), result
 
     slot = dut.read_slot("secondary")
-    if case.intact:
+    intact = case.intact if outcome.intact is None else outcome.intact
+    if intact:
         assert slot[: len(kit.update_image)] == kit.update_image
     # The host schedules only what the device called a success; bad data must then be refused.
-    scheduled = result is not None and result.ok and not case.intact
+    scheduled = result is not None and result.ok and not intact
     if scheduled:
         max_size = max_image_size_swap_move(dut.layout.slot_size, sector_size=PAGE)
         verdict = validate_image(BytesArea(slot), kit.keys, max_size)
