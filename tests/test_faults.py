@@ -27,21 +27,53 @@ from fault_cases import (
 
 from hil.dut.base import Dut
 from hil.dut.bootlog import BootDecision
+from hil.errors import HilError
 from hil.fixtures_faults import FAULT_LISTEN_TIME, SIM_ONLY, firmware_flavour, listen_time
 from hil.ftp.faults import DropData, MissingFile, StopServer
 from hil.ftp.server import FtpServer
 from hil.kit import UpdateKit
 from hil.mcuboot.validate import BytesArea, max_image_size_swap_move, validate_image
-from hil.protocol import ClientMode, DownloadResult
+from hil.protocol import ClientMode, DownloadResult, FirmwareFlavour
 from hil.scenario import endpoint_for
 from hil.sim.dut import SimDut
 from hil.sim.errno import EACCES
 from hil.sim.faults import PowerCut, download_until_reset, installed, shorten_timeouts
 
 
+@pytest.fixture(params=list(FirmwareFlavour), ids=lambda flavour: f"{flavour}-firmware")
+def firmware(request: pytest.FixtureRequest, hil_options: Any) -> FirmwareFlavour | None:
+    """Both flavours on the sim (``--hil-firmware`` picks one); on a bench its banner decides."""
+    wanted = request.config.getoption("--hil-firmware", None)
+    if hil_options.dut_kind != "sim":
+        if request.param is not FirmwareFlavour.SEED:
+            pytest.skip("on a bench the build decides the flavour")
+        return None
+    if wanted is not None and request.param != wanted:
+        pytest.skip(f"--hil-firmware {wanted}")
+    return request.param
+
+
+@pytest.fixture
+def update_kit(update_kit: UpdateKit, firmware: FirmwareFlavour | None, hil_layout) -> UpdateKit:
+    """The session's kit as a build of ``firmware`` on the sim; a bench kit as it is."""
+    if firmware is None:
+        return update_kit
+    from hil.sim.firmware import kit_for_flavour
+
+    try:
+        return kit_for_flavour(update_kit, firmware, hil_layout.slot_size)
+    except HilError as why:
+        pytest.skip(str(why))
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_fault_leaves_old_image_and_clean_update_boots(
-    case: Case, fault_dut: Dut, ftp_server, scripted_server, update_kit: UpdateKit
+    case: Case,
+    fault_dut: Dut,
+    ftp_server,
+    scripted_server,
+    update_kit: UpdateKit,
+    firmware: FirmwareFlavour | None,
 ) -> None:
     dut = fault_dut
     if case.device_faults and dut.kind != "sim":
@@ -52,6 +84,7 @@ def test_fault_leaves_old_image_and_clean_update_boots(
     with installed(dut, *faults) if faults else contextlib.nullcontext():
         boot = dut.provision()
         assert boot.app_version == update_kit.old_version
+        assert firmware is None or firmware_flavour(boot) == firmware, boot.text()
         bench = Bench(dut, update_kit, ftp_server, scripted_server, listen_time(dut))
         outcome = case.run(bench)
         check_fault_phase(case, bench, outcome, firmware_flavour(boot))
