@@ -157,3 +157,17 @@ def test_a_hand_written_pair_of_slots_is_no_pm_file_but_may_not_overlap():
     parse(pair)
     pair["mcuboot_secondary"]["address"] = 0x80000
     assert "overlap" in rejected(pair)
+
+
+def test_the_cli_refuses_the_old_layout_with_one_line_and_exit_2(tmp_path, capsys):
+    from hil.cli import main
+
+    old = internal()
+    del old["EMPTY_0"]
+    layout = tmp_path / "partitions.yml"
+    layout.write_text(yaml.safe_dump(old))
+    image = tmp_path / "image.bin"
+    image.write_bytes(b"\xff" * 64)
+    assert main(["check", str(image), "--layout", str(layout)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "0xfc000-0x100000" in err and str(layout) in err
