@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from hil.ftp import scripted as s
 from hil.ftp.scripted import (
     GREETING,
     OPTS,
@@ -294,3 +295,17 @@ def test_keepalive_noop_after_61_then_every_120_while_idle(serve) -> None:
     assert first - login >= period + ftp.keepalive_delay * 0.5
     assert second - login >= 3 * period
     assert not any("NOOP" in reply for reply in app.replies)  # not posted to ctrl_cb
+
+
+def test_226_before_the_data_waits_for_the_data_task(serve) -> None:
+    """l.377-385: after a 226 ftp_get() returns only once the data task has ended."""
+    turns = [*LOGIN, PASV, Turn("RETR", s.PRELIMINARY + s.COMPLETE, data=DATA)]
+    server = serve(turns)
+    app = App()
+    ftp = client(app)
+    assert ftp.open(server.host, server.port) == 200
+    assert ftp.login(server.user, server.password) == 230
+    assert ftp.set_type(True) == 200
+    assert ftp.get("app_update.bin") == 226
+    assert app.rx == len(DATA)  # every callback ran before get() returned
+    assert ftp.close() == 221

@@ -59,6 +59,7 @@ _PROPRIETARY = {
     904: "904 Unexpected poll event({}).\r\n",
     905: "905 Network down ({}).\r\n",
 }
+_UNKNOWN = "900 Unknown error(-8).\r\n"  # -ENOEXEC
 OVERFLOW_WARNING = (
     "ftp_client: a reply of exactly 708 bytes; the real client writes ctrl_buf[708], one byte"
     " past its buffer (ftp_client.c l.307)"
@@ -128,8 +129,8 @@ class NcsFtpClient:
 
     def _close_connection(self, code: int, error: int) -> None:
         """l.170-206: post a 90x message, close the data and control sockets."""
-        if code in _PROPRIETARY or 900 <= code <= 999:
-            text = _PROPRIETARY.get(code, "900 Unknown error({}).\r\n").format(error)
+        if 900 < code < 1000:  # FTP_PROPRIETARY (ftp_client.h l.230)
+            text = _PROPRIETARY[code].format(error) if code in _PROPRIETARY else _UNKNOWN
             self._ctrl_buf = text.encode()
             self.ctrl_callback(text)
         if self._data is not None:
