@@ -4,11 +4,13 @@ main.c and port_ncs.c cannot be built without NCS; compiling them with -Werror a
 stand-ins of the v2.6.0 headers (tests/c/ncs_stubs) catches wrong signatures and types.
 """
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from hil.errors import HilError
 from hil.sim import core_lib
 
 C_TESTS = Path(__file__).resolve().parents[1] / "c"
@@ -46,6 +48,29 @@ def test_core_unit_tests_in_c_pass(compiler, tmp_path):
     proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=30, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith("ok: 0 failure(s)")
+
+
+def test_core_has_no_data_race_with_the_data_task(compiler, tmp_path):
+    """The same C tests under ThreadSanitizer: the data task's callbacks and the shell thread
+    share the download state only under the port's lock."""
+    try:
+        exe = core_lib.compile_c(
+            [C_TESTS / "test_ftpdfu_core.c", core_lib.CORE_SOURCE],
+            tmp_path / "test_ftpdfu_core_tsan",
+            shared=False,
+            include=[SRC],
+            flags=["-pthread", "-fsanitize=thread", "-g", "-O1"],
+        )
+    except HilError as err:
+        pytest.skip(f"no ThreadSanitizer here: {str(err).splitlines()[-1]}")
+    env = {**os.environ, "TSAN_OPTIONS": "halt_on_error=1 exitcode=66"}
+    proc = subprocess.run(
+        [str(exe)], capture_output=True, text=True, timeout=120, check=False, env=env
+    )
+    if "FATAL: ThreadSanitizer" in proc.stderr:  # e.g. an address space it cannot map
+        pytest.skip(proc.stderr.strip().splitlines()[0])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "WARNING: ThreadSanitizer" not in proc.stderr
 
 
 @pytest.mark.parametrize(
