@@ -24,11 +24,11 @@ class Row:
     met: bool | None  # None: informational
 
 
-def once(fn: Callable[[], object]) -> float:
-    """Seconds ``fn`` took, or what it returns when it times itself (returns a float)."""
-    start = time.perf_counter()
+def once(fn: Callable[[], object], clock: Callable[[], float] = time.perf_counter) -> float:
+    """Seconds ``fn`` took on ``clock``, or what it returns when it times itself (a float)."""
+    start = clock()
     result = fn()
-    elapsed = time.perf_counter() - start
+    elapsed = clock() - start
     return result if isinstance(result, float) else elapsed
 
 
@@ -49,6 +49,58 @@ def medians(*fns: Callable[[], object], repeat: int, warmup: int = 1) -> list[fl
         if gc_was_enabled:
             gc.enable()
     return [statistics.median(bucket) for bucket in samples]
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Medians of one piece of code and of its floor, and the median of their ratios."""
+
+    ours: float
+    floors: tuple[float, ...]
+    ratio: float
+
+
+def paired(
+    ours: Callable[[], object],
+    *floors: Callable[[], object],
+    repeat: int,
+    warmup: int = 1,
+    clock: Callable[[], float] = time.process_time,
+    floor_loops: int = 1,
+) -> Paired:
+    """Time ``ours`` right after its floor(s), ``repeat`` times; the ratio is the median of
+    ``ours / sum(floors)`` over those back-to-back pairs, so load that comes and goes
+    during the run slows both sides of a pair alike. The default clock counts the CPU time
+    of this process: on a contended machine the wall time of in-process work mostly
+    measures how long the scheduler kept it waiting."""
+    def looped(fn: Callable[[], object]) -> float:
+        return once(lambda: [fn() for _ in range(floor_loops)], clock) / floor_loops
+
+    for _ in range(warmup):
+        for fn in (*floors, ours):
+            fn()
+    ours_times: list[float] = []
+    floor_times: list[list[float]] = [[] for _ in floors]
+    pair_ratios: list[float] = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            spent = [looped(fn) for fn in floors]
+            mine = once(ours, clock)
+            for bucket, seconds in zip(floor_times, spent, strict=True):
+                bucket.append(seconds)
+            ours_times.append(mine)
+            pair_ratios.append(mine / sum(spent))
+            gc.collect()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return Paired(
+        statistics.median(ours_times),
+        tuple(statistics.median(bucket) for bucket in floor_times),
+        statistics.median(pair_ratios),
+    )
 
 
 def ms(seconds: float) -> str:

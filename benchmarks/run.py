@@ -17,21 +17,21 @@ from benchmarks.common import Row
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PROPOSALS = """## Notes
 
-* Load-sensitive rows (this machine is shared, 2 cores): across 7 runs on 2026-11-24 RETR
-  TYPE I gave 0.44-0.69 of raw with one sendfile of up to 1 MiB per loop turn, and RSA validation
-  1.20-1.81x sha256 + sig (>1.5 only at load average > 2). A 1-byte RETR costs ~0.3-0.5 ms
-  (PASV, data connect, RETR/150, 226: two threads ping-ponging through the GIL), about what
-  the raw 1 MiB copy costs, so the RETR ratio sits near 0.5 by construction; the device's
-  own rate (LTE, 708-byte recv) is what matters on a bench.
-* The data channel sends up to 1 MiB per `sendfile` call (`PolicyDTPHandler.ac_out_buffer_size`);
-  the nrfjprog backend reads 1 MB per `--memrd` call; memrd text is read and written in one
-  pass (`hil.probe.memrd`), falling back to the line parser for anything irregular.
-* Validation does no Python work proportional to the image beyond one copy of the hashed
-  region (~10-20 us at 0x76000 B); hashing a memoryview of `BytesArea` would remove it.
+* Every target is a ratio to a floor timed in the same run, right before the measured code
+  (`benchmarks.common.paired`: the median of the pairs' ratios), so a machine that slows down
+  during the run slows both sides alike. In-process rows use CPU time (`time.process_time`);
+  on a contended machine the wall time of in-process work mostly measures the scheduler.
+  Rows that cross processes or threads (FTP, `hil reproduce`) use wall time.
+* Floors: memrd rows `bytes.fromhex` / `bytes.hex` of the same data; validation SHA-256 of the
+  hashed region plus one signature check; RETR stock pyftpdlib's `FTPHandler` on the same
+  loop (raw `os.sendfile` is reported, not targeted: the protocol's fixed cost of ~0.3-0.5 ms
+  per RETR is about what the raw 1 MiB copy costs); `hil reproduce` a process importing its
+  dependencies (imgtool, pyftpdlib, cryptography, rich); the FTP fixture pytest-localftpserver
+  (`pip install -e '.[bench-tools]'`, else the row is reported without a target).
+* Validation hashes a view of the slot (no copy of the hashed region).
 * pytest-localftpserver pulls in pyOpenSSL, which pyftpdlib then imports on every `hil`
-  start (+12-160 ms, load-dependent, see the import row), and registers a pytest plugin in
-  the venv: keep `bench-tools` out of the default install or add `-p no:localftpserver` to
-  pytest `addopts`.
+  start, and registers a pytest plugin in the venv (disabled by `-p no:localftpserver` in
+  pytest `addopts`): keep `bench-tools` out of the default install.
 """
 
 
@@ -63,7 +63,9 @@ def table(rows: list[Row]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a third of the repetitions")
+    parser.add_argument(
+        "--quick", action="store_true", help="a third of the repetitions, no timed test run"
+    )
     parser.add_argument(
         "--only", nargs="+", metavar="NAME", help="ftp retr validate memrd cli sim tests paper"
     )
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     suites = _suites(args)
     chosen = args.only or [*suites, "paper"]
-    if args.no_tests and "tests" in chosen:
+    if (args.no_tests or (args.quick and not args.only)) and "tests" in chosen:
         chosen.remove("tests")
     unknown = set(chosen) - {*suites, "paper"}
     if unknown:
@@ -83,14 +85,19 @@ def main(argv: list[str] | None = None) -> int:
     for name in chosen:
         if name in suites:
             print(f"running {name}...", file=sys.stderr, flush=True)
-            rows += suites[name]()
+            try:
+                rows += suites[name]()
+            except Exception as err:  # one broken suite must not hide the other rows
+                reason = f"{type(err).__name__}: {err}".replace("|", "/")[:120]
+                rows.append(Row(f"{name}: did not run", "-", "-", reason, "runs", False))
     body = table(rows)
+    command = f"{Path(sys.executable).name} -m benchmarks{' --quick' if args.quick else ''}"
     header = (
-        f"# Benchmarks\n\n`{Path(sys.executable).name} -m benchmarks` on "
+        f"# Benchmarks\n\n`{command}` on "
         f"{datetime.date.today()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"load average {load_before:.2f} -> {os.getloadavg()[0]:.2f} (shared machine), "
-        f"{time.perf_counter() - start:.0f} s. Medians of interleaved repeats; every ratio "
-        "is measured side by side in the same run.\n\n"
+        f"{time.perf_counter() - start:.0f} s. Every target is a ratio to a floor timed "
+        "right beside it in the same run (see Notes).\n\n"
     )
     text = header + body
     if "paper" in chosen:
