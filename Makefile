@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev,bench,bench-tools]"
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --quick
 
 reproduce: $(STAMP)
 	$(BIN)/hil reproduce
