@@ -74,9 +74,7 @@ def candidates(image: bytes) -> list[Candidate]:
     if pairs:
         every = tuple(lf_offsets(image))
         found.append(
-            Candidate(
-                Kind.LF_TO_CRLF, "every-lf", every_lf_to_crlf(image), every, Shift(every, +1)
-            )
+            Candidate(Kind.LF_TO_CRLF, "every-lf", every_lf_to_crlf(image), every, Shift(every, +1))
         )
         found.append(Candidate(Kind.CRLF_TO_LF, "crlf", crlf_to_lf(image), pairs, Shift(pairs, -1)))
     if image and image[-1] == CR:

@@ -215,13 +215,20 @@ def binary_default_server(tmp_path: Path) -> Iterator[str]:
     handler = type("Handler", (_BinaryByDefault,), {"authorizer": authorizer})
     server = FTPServer(("127.0.0.1", 0), handler)
     port = server.socket.getsockname()[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.05})
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():  # one poll per turn: the loop ends before the server closes
+            server.serve_forever(timeout=0.05, blocking=False)
+
+    thread = threading.Thread(target=serve)
     thread.start()
     try:
         yield f"ftp://127.0.0.1:{port}/app_update.bin"
     finally:
-        server.close_all()
+        stop.set()
         thread.join(10)
+        server.close_all()
 
 
 def test_a_server_mangling_only_type_a_exits_3_not_1(binary_default_server, capsys) -> None:
