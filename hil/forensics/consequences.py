@@ -106,6 +106,22 @@ def _kind_lines(finding: Finding, verdict: Verdict | None) -> list[str]:
     return []
 
 
+def _wrong_file_line(image: bytes, slot: bytes, finding: Finding) -> str | None:
+    """For bytes in no known pattern: a slot image whose header differs from the served one."""
+    if finding.kind is not Kind.UNKNOWN:
+        return None
+    served, held = image_header(image), image_header(slot)
+    if served is None or held is None:
+        return None
+    if (held.version, held.img_size) == (served.version, served.img_size):
+        return None
+    return (
+        f"the slot holds an image header of version {held.version}, image size "
+        f"0x{held.img_size:x}; IMAGE is version {served.version}, 0x{served.img_size:x}: is IMAGE "
+        "the file that was served?"
+    )
+
+
 def verdict_line(check: SlotVerdict) -> str:
     """MCUboot's verdict on the slot, when it applies, or why it cannot be known."""
     verdict = check.verdict
@@ -142,5 +158,8 @@ def consequences(
                 lines.append(line)
         lines += _tlv_info_line(image, slot, finding)
     lines += _kind_lines(finding, check.verdict)
+    wrong = _wrong_file_line(image, slot, finding)
+    if wrong:
+        lines.append(wrong)
     lines.append(verdict_line(check))
     return lines

@@ -251,3 +251,13 @@ def test_image_and_file_hashes_are_labelled(files, capsys) -> None:
     assert code == 0
     assert f"file sha256 {hashlib.sha256(image).hexdigest()}" in out
     assert "image hash (SHA256 TLV) " in out
+
+
+def test_a_wrong_image_file_is_questioned(files, capsys, tmp_path) -> None:
+    key = generate_key(tmp_path / "other.pem", KeyType.ED25519)
+    served = sign_image(make_test_payload(20_000, seed=11), key, "3.0.0")
+    slot = pyftpdlib_ascii(served)
+    (tmp_path / "slot.bin").write_bytes(slot + b"\xff" * (SLOT - len(slot)))
+    code, out, _ = _run(capsys, files / "app_update.bin", tmp_path / "slot.bin")
+    assert code == 1 and "finding  unknown" in out
+    assert "IMAGE is version 1.10.0" in out and "is IMAGE the file that was served?" in out
