@@ -123,3 +123,11 @@ def test_cmake_builds_the_three_sources():
     for source in ("src/main.c", "src/port_ncs.c", "src/ftpdfu_core.c"):
         assert source in cmake
     assert (APP / "Kconfig").read_text().rstrip().endswith('source "Kconfig.zephyr"')
+
+
+@pytest.mark.parametrize(
+    "fragment", ["usb_ecm.conf", "overlay-nrf7002ek.conf", "ext_flash/app.conf"]
+)
+def test_fragments_add_to_prj_conf_without_overriding_it(fragment):
+    """One place per setting: a fragment that re-assigned a prj.conf symbol would hide it."""
+    assert not set(kconfig(APP / fragment)) & set(kconfig(APP / "prj.conf"))
