@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 from intelhex import IntelHex
@@ -158,10 +157,3 @@ def test_serial_package_check_names_plain_pyserial_over_labgrids(tmp_path, monke
     assert "serial/rfc2217.py differs" in problem
     assert deps.FIX in problem
 
-
-def test_the_installed_serial_package_is_pyserial_labgrids():
-    pytest.importorskip("labgrid", reason="labgrid is not installed (pip install -e '.[lab]')")
-    from hil.lab.deps import serial_problem
-
-    assert serial_problem() is None
-    assert Path(__import__("serial").__file__).parent.name == "serial"

@@ -1,4 +1,7 @@
-"""labgrid's pytest plugin loads wherever labgrid is installed: the sim run must not change."""
+"""The lab extra's traps: labgrid's serial package, and its pytest plugin loaded everywhere.
+
+Without labgrid this module is the lab tests' one skip line (conftest leaves the lab runs out).
+"""
 
 from __future__ import annotations
 
@@ -31,3 +34,9 @@ def test_plain_sim_run_is_the_same_with_labgrids_plugin_loaded():
     without = _outcome("-p", "no:labgrid")
     assert with_labgrid == without
     assert with_labgrid.get("passed", 0) >= 5
+
+
+def test_the_installed_serial_package_is_pyserial_labgrids():
+    from hil.lab.deps import serial_problem
+
+    assert serial_problem() is None
