@@ -17,7 +17,7 @@ pytest.importorskip("pynrfjprog")
 from fake_tools.fake_lowlevel import FakeBoard, FakeLowLevelAPI
 from intelhex import IntelHex
 from pynrfjprog import LowLevel
-from pynrfjprog.APIError import APIError
+from pynrfjprog.APIError import APIError, NrfjprogdllErr
 from pynrfjprog.Parameters import QSPIEraseLen
 
 from hil.probe import Memory, ProbeOptions, ProbeUnavailable, ResetKind
@@ -124,3 +124,32 @@ def test_the_fake_mx25r64_read_wraps_past_its_last_byte_and_refuses_xip_addresse
     assert api.qspi_read(0x7FFFFC, 8) == b"TAILHEAD"
     with pytest.raises(APIError):
         api.qspi_read(0x10000000, 4)
+
+
+def _raised(call) -> str:
+    with pytest.raises(APIError) as err:
+        call()
+    return NrfjprogdllErr(err.value.err_code).name
+
+
+def test_the_fake_raises_the_codes_the_real_dll_documents(tmp_path):
+    """Each failure the fake models carries the nrfjprogdll.h code for that situation."""
+    board = FakeBoard(snr=SNR, jlink_installed=False)
+    api = FakeLowLevelAPI(board)
+    assert _raised(api.open) == "JLINKARM_DLL_COULD_NOT_BE_OPENED"
+    board.jlink_installed = True
+    api.open()
+    assert _raised(lambda: api.connect_to_emu_with_snr(42)) == "EMULATOR_NOT_CONNECTED"
+    assert _raised(lambda: api.read(0, 4)) == "INVALID_OPERATION"  # no connect_to_device
+    board.protected = True
+    assert _raised(api.connect_to_device) == "NOT_AVAILABLE_BECAUSE_PROTECTION"
+    board.protected = False
+    api.connect_to_device()
+    api.qspi_init_ini()
+    assert _raised(lambda: api.qspi_erase(0x800, QSPIEraseLen.ERASE4KB)) == "INVALID_PARAMETER"
+    assert _raised(lambda: api.qspi_read(0x10000000, 4)) == "INVALID_PARAMETER"
+    image = IntelHex()
+    image.puts(0x0, b"boot")
+    hex_path = tmp_path / "x.hex"
+    image.write_hex_file(str(hex_path))
+    assert _raised(lambda: api.verify_file(str(hex_path))) == "VERIFY_ERROR"  # not programmed
