@@ -157,3 +157,33 @@ def test_serial_package_check_names_plain_pyserial_over_labgrids(tmp_path, monke
     assert "serial/rfc2217.py differs" in problem
     assert deps.FIX in problem
 
+
+
+class _Driver:
+    snr = 1050012345
+
+
+class _Target:
+    place = "dk1"
+    driver = _Driver()
+
+    def __init__(self, tags: dict[str, str]) -> None:
+        self.tags = tags
+
+
+def test_place_entry_takes_the_bench_from_the_place_and_the_build_from_the_run(tmp_path):
+    from hil.lab.dut import place_entry
+    from hil.lab.settings import LabSettings
+
+    settings = LabSettings(env_file=tmp_path / "env.yaml", build_dir=tmp_path / "build")
+    tags = {"ftp_host": "192.0.2.2", "recover": "true", "after_external_read": "reset"}
+    entry = place_entry(settings, _Target(tags), "pynrfjprog")  # type: ignore[arg-type]
+    assert (entry.id, entry.snr, entry.build_dir) == ("dk1", 1050012345, tmp_path / "build")
+    assert entry.ftp_host == "192.0.2.2" and entry.recover
+    advertised = LabSettings(env_file=settings.env_file, build_dir=settings.build_dir,
+                             ftp_advertise="198.51.100.7")
+    assert place_entry(advertised, _Target(tags), "sim").ftp_host == "198.51.100.7"
+    plain = place_entry(settings, _Target({}), "sim")  # type: ignore[arg-type]
+    assert (plain.ftp_host, plain.recover, plain.after_external_read) == (None, False, "resume")
+    with pytest.raises(LabError, match="needs --hil-build"):
+        place_entry(LabSettings(env_file=settings.env_file), _Target({}), "sim")  # type: ignore[arg-type]
