@@ -92,6 +92,7 @@ class Console:
         )
 
     def close(self) -> None:
-        if self._log:
-            self._log.close()
-            self._log = None
+        with self._changed:  # a reader thread may be writing a line to the log right now
+            log, self._log = self._log, None
+        if log:
+            log.close()
