@@ -185,7 +185,7 @@ def test_long_banner_is_a_two_line_greeting(start: Start) -> None:
 
 def test_stall_past_the_listen_time_is_426_for_the_ncs_client(start: Start) -> None:
     """The data task's poll times out once and closes the data socket: the server says 426."""
-    listen = 0.2
+    listen = 0.5
     server = start(StallData(AFTER, seconds=3 * listen))
     received: list[bytes] = []
     client = NcsFtpClient(received.append, listen_time=listen)
@@ -209,7 +209,7 @@ def test_trickle_sends_everything_slowly(start: Start) -> None:
 
 def test_ncs_client_gives_up_on_a_slow_but_moving_transfer(start: Start) -> None:
     """FTP_DATA_TIMEOUT_SEC (6 listen times) caps the wait for 226, data flowing or not."""
-    listen = 0.2
+    listen = 0.5
     server = start(Trickle(708 * 4, 0.5 * listen))  # never silent for a whole listen time
     received: list[bytes] = []
     after_return = threading.Event()
