@@ -108,6 +108,13 @@ class SlotArea:
             raise UnreadBytes(off, min(end, slot.start))
         raise UnreadBytes(max(off, slot.end), end)
 
+    def view(self, off: int, length: int) -> memoryview:
+        """``read`` without copying the bytes (what MCUboot hashes can be the whole slot)."""
+        slot = self._read
+        if 0 <= off and 0 <= length and slot.has(off, off + length):
+            return memoryview(slot.data)[off - slot.start : off - slot.start + length]
+        return memoryview(self.read(off, length))
+
 
 def locate_slot(
     dump: Dump,

@@ -86,3 +86,11 @@ def test_external_slot_is_found_through_the_xip_window() -> None:
         locate_slot(Dump(b"\x04" * 32, 0x20, DumpFormat.MEMRD), EXTERNAL)
     with pytest.raises(HilError, match="--layout external"):
         locate_slot(Dump(b"\x04" * 32, 0x10000000, DumpFormat.MEMRD), INTERNAL)
+
+
+def test_view_is_the_read_without_a_copy_and_refuses_unread_bytes() -> None:
+    read = locate_slot(Dump(bytes(range(64)), 0x84000, DumpFormat.HEX), INTERNAL)
+    area = read.area()
+    assert bytes(area.view(8, 16)) == area.read(8, 16) == bytes(range(8, 24))
+    with pytest.raises(UnreadBytes):
+        area.view(60, 8)
