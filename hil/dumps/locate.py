@@ -111,7 +111,7 @@ class SlotArea:
     def view(self, off: int, length: int) -> memoryview:
         """``read`` without copying the bytes (what MCUboot hashes can be the whole slot)."""
         slot = self._read
-        if 0 <= off and 0 <= length and slot.has(off, off + length):
+        if off >= 0 and length >= 0 and slot.has(off, off + length):
             return memoryview(slot.data)[off - slot.start : off - slot.start + length]
         return memoryview(self.read(off, length))
 
