@@ -14,7 +14,7 @@ from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import ThrottledDTPHandler
 
 from hil.errors import HilError
-from hil.ftp import FtpServer, FtpServerConfig, SessionRecorder, TransferPolicy
+from hil.ftp import FtpServer, FtpServerConfig, SessionRecorder, TransferPolicy, scripted
 from hil.ftp.faults import (
     Banner,
     DropData,
@@ -31,6 +31,7 @@ from hil.ftp.faults import (
 )
 from hil.ftp.handler import make_handler
 from hil.sim.errno import ETIMEDOUT
+from hil.sim.ftp_client.reply import parse_pasv_port
 from hil.sim.ncs_ftp_client import NcsFtpClient
 
 DATA = bytes(range(256)) * 800  # 204 800 B
@@ -287,3 +288,35 @@ def test_fault_names() -> None:
         "split-226@2",
         "banner-2",
     ]
+
+
+def test_scripted_server_answers_each_turn_in_one_write() -> None:
+    Turn = scripted.Turn
+    turns = [Turn(None, b"22"), Turn("OPTS", b"0 Hi\r\n"), Turn("USER", b"331 ok\r\n")]
+    turns += [scripted.PASV, scripted.retr(b"payload")]
+    with (
+        scripted.ScriptedServer(turns) as server,
+        socket.create_connection((server.host, server.port), timeout=5) as raw,
+    ):
+        assert raw.recv(708) == b"22"
+        raw.sendall(b"OPTS UTF8 ON\r\n")
+        assert raw.recv(708) == b"0 Hi\r\n"
+        raw.sendall(b"PASS secret\r\n")  # USER was scripted: recorded as a mismatch
+        assert raw.recv(708) == b"331 ok\r\n"
+        raw.sendall(b"PASV\r\n")
+        reply = raw.recv(708)
+        port = parse_pasv_port(reply)
+        assert reply.startswith(b"227 Entering passive mode (127,0,0,1,") and port
+        raw.sendall(b"RETR f\r\n")
+        with socket.create_connection((server.host, port), timeout=5) as data:
+            payload = b""
+            while chunk := data.recv(708):
+                payload += chunk
+        replies = b""
+        while not replies.endswith(b"226 Transfer complete.\r\n"):
+            replies += raw.recv(708)
+        raw.sendall(b"NOOP\r\n")
+        assert raw.recv(708) == b"200 NOOP ok.\r\n"
+    assert payload == b"payload" and replies.startswith(b"150 ")
+    assert server.commands == ["OPTS UTF8 ON", "PASS ******", "PASV", "RETR f", "NOOP"]
+    assert server.mismatches == ["'PASS secret' where USER was scripted"]
