@@ -187,3 +187,22 @@ def test_place_entry_takes_the_bench_from_the_place_and_the_build_from_the_run(t
     assert (plain.ftp_host, plain.recover, plain.after_external_read) == (None, False, "resume")
     with pytest.raises(LabError, match="needs --hil-build"):
         place_entry(LabSettings(env_file=settings.env_file), _Target({}), "sim")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dk", "1x"], "DK name '1x' must be letters, digits and _"),
+        (["--dk", "sim1:/nonexistent/partitions.yml"], "layout file not found"),
+        (["--dk", "a", "--dk", "a"], "DK names must be unique"),
+    ],
+)
+def test_sim_place_refuses_bad_input_with_one_line(tmp_path, args, message):
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "hil.cli", "sim-place", "--dir", str(tmp_path / "sim"), *args],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
