@@ -136,13 +136,26 @@ class LoopbackLab:
             "--hil-signing-key", str(build / "mcuboot-rsa-2048.pem"), "--hil-layout", layout,
         ]
 
+    def group_alive(self, name: str) -> bool:
+        """True while a process of ``name``'s group runs (e.g. an orphaned ser2net).
+
+        Read from /proc: zombies (an init that does not reap) do not count.
+        """
+        pgid = self.procs[name].pid
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == pgid and fields[0] != "Z":
+                    return True
+        return False
+
     def stop(self) -> None:
+        """End every process group, as a supervisor with KillMode=control-group does."""
         for name in ("exporter", "sim-place", "coordinator"):
-            if name in self.procs and self.procs[name].poll() is None:
+            if name in self.procs:
                 self.signal(name, signal.SIGTERM)
-            proc = self.procs.get(name)
-            if proc is not None and proc.poll() is None:
-                self.signal(name, signal.SIGKILL)
+                if self.group_alive(name):
+                    self.signal(name, signal.SIGKILL)
 
 
 def _setup(args: argparse.Namespace) -> int:

@@ -64,6 +64,27 @@ def test_exporter_stopped_during_a_test(lab, tmp_path):
     assert folders and any(folders[0].iterdir()), "the failed test's evidence must be kept"
 
 
+def test_exporter_killed_leaves_ser2net_serving_until_its_group_is_ended(lab):
+    lg_client(lab, "-p", "sim2", "acquire")
+    try:
+        done = run_pytest(
+            lab, "tests/lab/scenarios/exporter_kill.py", LG_PLACE="sim2",
+            HIL_TEST_EXPORTER_PGID=str(lab.procs["exporter"].pid), HIL_TEST_EXPORTER_SIGNAL="KILL",
+        )
+        orphan = lab.group_alive("exporter")
+        lab.signal("exporter", signal.SIGTERM)  # what the supervisor's control group does
+        ended = not lab.group_alive("exporter")
+    finally:
+        lab.start_exporter()
+        lab.setup_places()
+        lg_client(lab, "-p", "sim2", "release", check=False)
+    out = done.stdout
+    assert "1 passed, 1 error" in out, out  # the orphaned ser2net still carried that test
+    assert re.search(r"PlaceGone: place sim2: the place's resources are gone", out), out
+    assert orphan, "SIGKILL leaves the exporter's ser2net running"
+    assert ended
+
+
 def test_coordinator_restart_drops_acquisitions(lab):
     lg_client(lab, "-p", "sim1", "acquire")
     lab.signal("coordinator", signal.SIGTERM)
