@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 EPILOG = (
     "Exit codes: 0 stopped with Ctrl-C or SIGTERM; 2 unusable input (one-line error). "
@@ -35,8 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sim.add_argument("--key-type", default="rsa-2048", help="MCUboot key type of the builds")
     sim.add_argument(
-        "--coordinator", default="127.0.0.1:20408", metavar="HOST:PORT",
-        help="coordinator address written into env.yaml",
+        "--coordinator", default=os.environ.get("LG_COORDINATOR", "127.0.0.1:20408"),
+        metavar="HOST:PORT",
+        help="coordinator address written into env.yaml (default: $LG_COORDINATOR, else "
+        "127.0.0.1:20408)",
     )
     sim.set_defaults(run=_run)
 
