@@ -120,6 +120,7 @@ def slot_pictures(
             subtitle=f"{d.kind.value}: {d.finding.summary}",
             slot_size=d.slot_size,
             marks=d.marks(),
+            verdict=d.verdict_text(),
         )
         pictures[stem] = (title, svg)
     return pictures

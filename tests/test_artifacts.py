@@ -70,6 +70,7 @@ def test_failing_hil_test_leaves_its_folder_and_names_it(pytester: pytest.Pytest
     svg = ET.parse(folder / "slot-before.svg").getroot()
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"
     assert "differs from the image" in (folder / "slot-before.svg").read_text()
+    assert "MCUboot REJECTS the slot" in (folder / "slot-before.svg").read_text()
     report = json.loads((folder / "diagnosis.json").read_text())
     assert report["before_reboot"]["kind"] == "lf-to-crlf"
     assert report["after_reboot"]["kind"] == "erased"
