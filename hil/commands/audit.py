@@ -7,11 +7,10 @@ import contextlib
 import ftplib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
 
 from hil.errors import HilError
+from hil.ftp.url import FtpUrl, parse_ftp_url
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -23,44 +22,7 @@ EPILOG = (
     "a --local FILE that is not the served file, or server unreachable (one-line error); "
     "3 only TYPE A downloads are mangled (the NCS client's default is safe on this server)."
 )
-DEFAULT_PORT = 21
 BLOCK = 65536
-MASK = "******"
-
-
-@dataclass(frozen=True)
-class FtpTarget:
-    """Where the file is and how to log in (anonymous when the URL has no user)."""
-
-    host: str
-    port: int
-    user: str
-    password: str
-    path: str
-
-    def url(self) -> str:
-        """The URL with the password masked."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"ftp://{self.user}:{MASK}@{host}:{self.port}{self.path}"
-
-
-def parse_url(text: str) -> FtpTarget:
-    """``ftp://user:pass@host[:port]/path`` (user and password percent-decoded)."""
-    try:
-        parts = urlsplit(text)
-        port = parts.port or DEFAULT_PORT
-    except ValueError as err:
-        raise HilError(f"bad FTP URL: {err}") from None
-    if parts.scheme.lower() != "ftp":
-        raise HilError(f"not an ftp:// URL: scheme {parts.scheme or '(none)'!r}")
-    if not parts.hostname:
-        raise HilError("the FTP URL has no host")
-    path = unquote(parts.path)
-    if not path or path.endswith("/"):
-        raise HilError("the FTP URL must name a file, e.g. ftp://host/app_update.bin")
-    user = unquote(parts.username) if parts.username else "anonymous"
-    password = unquote(parts.password) if parts.password is not None else "anonymous@"
-    return FtpTarget(parts.hostname, port, user, password, path)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -97,7 +59,7 @@ def _retr(ftp: ftplib.FTP, path: str, step: Callable[[int], None]) -> bytes:
 
 
 @contextlib.contextmanager
-def _session(target: FtpTarget, timeout: float) -> Iterator[ftplib.FTP]:
+def _session(target: FtpUrl, timeout: float) -> Iterator[ftplib.FTP]:
     ftp = ftplib.FTP(timeout=timeout)
     where = f"{target.host}:{target.port}"
     try:
@@ -134,7 +96,7 @@ def _stepper(
 
 
 def download_all(
-    target: FtpTarget, timeout: float, progress: Progress | None = None
+    target: FtpUrl, timeout: float, progress: Progress | None = None
 ) -> tuple[str, dict[str, bytes]]:
     """The welcome line and the file as downloaded with no TYPE, TYPE A and TYPE I."""
     got: dict[str, bytes] = {}
@@ -152,7 +114,7 @@ def download_all(
 ASCII_KINDS = ("identical", "lf-to-crlf")
 
 
-def _check_local(target: FtpTarget, got: dict[str, bytes], local: bytes, name: str) -> None:
+def _check_local(target: FtpUrl, got: dict[str, bytes], local: bytes, name: str) -> None:
     """Refuse a local file that no download is, nor becomes through an ASCII translation."""
     from hil.forensics import classify
 
@@ -169,7 +131,7 @@ def _check_local(target: FtpTarget, got: dict[str, bytes], local: bytes, name: s
 
 
 def audit(
-    target: FtpTarget,
+    target: FtpUrl,
     welcome: str,
     got: dict[str, bytes],
     local: bytes | None = None,
@@ -205,7 +167,7 @@ def audit(
     default, binary = got["no TYPE"] != reference, got["TYPE I"] != reference
     type_a = got["TYPE A"] != reference
     return {
-        "url": target.url(),
+        "url": target.masked(),
         "server": welcome,
         "reference": what,
         "size": len(reference),
@@ -275,7 +237,7 @@ def run(args: argparse.Namespace) -> int:
 
     from hil.dumps import load_dump
 
-    target = parse_url(args.url)
+    target = parse_ftp_url(args.url, shell=False)
     if args.timeout <= 0:
         raise HilError("--timeout must be positive")
     local = load_dump(args.local, "bin").data if args.local else None

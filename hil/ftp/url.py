@@ -1,4 +1,4 @@
-"""``ftp://user:pass@host[:port]/path`` as the FTP-DFU firmware's shell can take it."""
+"""``ftp://user:pass@host[:port]/path``: one reading of FTP URLs for every command."""
 
 from __future__ import annotations
 
@@ -30,12 +30,13 @@ class FtpUrl:
         return f"ftp://{self.user}:{MASK}@{host}:{self.port}/{self.path}"
 
 
-def parse_ftp_url(text: str) -> FtpUrl:
+def parse_ftp_url(text: str, *, shell: bool = True) -> FtpUrl:
     """Parse an FTP URL; anonymous login when it names no user.
 
     The path is relative to the login directory, as RFC 1738 has it: ``ftp://h/dir/f.bin``
     retrieves ``dir/f.bin`` and ``ftp://h/%2Fsrv/f.bin`` the absolute ``/srv/f.bin``. Anything
-    the firmware's shell cannot pass (spaces, quotes, a path over its limit) is refused here.
+    the firmware's shell cannot pass (spaces, quotes, a path over its limit) is refused when
+    ``shell`` is set (the URL goes to the device's ``ftpdfu get``).
     """
     try:
         parts = urlsplit(text)
@@ -56,7 +57,10 @@ def parse_ftp_url(text: str) -> FtpUrl:
         user = unquote(parts.username)
         password = unquote(parts.password) if parts.password is not None else ""
     url = FtpUrl(parts.hostname, DEFAULT_PORT if port is None else port, user, password, path)
-    _check_shell_safe(url)
+    if url.port == 0:
+        raise HilError("the FTP URL's port must be 1-65535")
+    if shell:
+        _check_shell_safe(url)
     return url
 
 
@@ -70,7 +74,5 @@ def _check_shell_safe(url: FtpUrl) -> None:
                 f"the FTP URL's {name} {shown} has a space, quote or control character, "
                 "which the firmware shell cannot pass"
             )
-    if url.port == 0:
-        raise HilError("the FTP URL's port must be 1-65535")
     if len(url.path) > PATH_MAX:
         raise HilError(f"the FTP URL's path is longer than the firmware's {PATH_MAX} characters")

@@ -20,11 +20,12 @@ from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.servers import FTPServer
 
 from hil.cli import main
-from hil.commands.audit import download_all, parse_url
+from hil.commands.audit import download_all
 from hil.dumps import Dump, save_dump
 from hil.errors import HilError
 from hil.ftp.policy import TransferPolicy
 from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.ftp.url import parse_ftp_url
 
 PAYLOAD = b"\x3d\xb8\xf3\x96" + bytes(range(256)) * 16 + b"a\r\nb\n"
 LONE_LF = 16 + 1
@@ -244,7 +245,7 @@ def test_a_server_mangling_only_type_a_exits_3_not_1(binary_default_server, caps
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("no_lf.bin", "holds no lone LF byte"), ("missing.bin", "refused /missing.bin: 550")],
+    [("no_lf.bin", "holds no lone LF byte"), ("missing.bin", "refused missing.bin: 550")],
 )
 def test_unusable_files_exit_2(pyftpd, capsys, name: str, message: str) -> None:
     code, _, err = _run(capsys, _url(pyftpd(TransferPolicy.CLIENT), name))
@@ -262,16 +263,16 @@ def test_unreachable_server_and_bad_urls(capsys) -> None:
         ("ftp://host:99999/f", "bad FTP URL"),
     ]:
         with pytest.raises(HilError, match=message):
-            parse_url(url)
-    target = parse_url("ftp://us%40er:p%3Ass@[::1]:2121/dir/app.bin")
+            parse_ftp_url(url, shell=False)
+    target = parse_ftp_url("ftp://us%40er:p%3As s@[::1]:2121/dir/app.bin", shell=False)
     assert (target.user, target.password, target.host, target.port) == (
         "us@er",
-        "p:ss",
+        "p:s s",
         "::1",
         2121,
     )
-    assert target.url() == "ftp://us@er:******@[::1]:2121/dir/app.bin"
-    assert parse_url("ftp://h/f").user == "anonymous"
+    assert target.masked() == "ftp://us@er:******@[::1]:2121/dir/app.bin"
+    assert parse_ftp_url("ftp://h/f", shell=False).user == "anonymous"
 
 
 def test_help_documents_exit_codes(capsys) -> None:
@@ -425,7 +426,7 @@ def test_pure_ftpd_converts_every_lf_and_audit_names_it(
     assert result["downloads"]["no TYPE"]["bytes"] == len(PAYLOAD) + every_lf
     assert "as pure-ftpd sends it" in result["downloads"]["no TYPE"]["summary"]
     # What pure-ftpd sent, as the slot would hold it, in a memrd dump: diagnose names the rule.
-    _, got = download_all(parse_url(url), 10.0)
+    _, got = download_all(parse_ftp_url(url, shell=False), 10.0)
     slot = got["no TYPE"] + b"\xff" * (-len(got["no TYPE"]) % 4)
     save_dump(tmp_path / "slot.txt", Dump(slot, 0x84000))
     (tmp_path / "served.bin").write_bytes(PAYLOAD)
