@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: reproduce test lint bench clean wheel-example
+.PHONY: reproduce test lint bench clean wheel-example system lab-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +20,22 @@ bench: $(STAMP)
 reproduce: $(STAMP)
 	$(BIN)/hil reproduce
 
-test: $(STAMP)
+# Debian packages the tests use (needs root or sudo when one is missing).
+system:
+	.ci/system-packages
+
+test: system $(STAMP)
 	$(BIN)/ruff check hil tests benchmarks conftest.py examples setup.py
 	$(BIN)/pytest -n 2
 	$(BIN)/pytest -q tests/test_update_over_ftp.py --hil-key-type ecdsa-p256
 	$(BIN)/pytest -q tests/test_update_over_ftp.py --hil-key-type ed25519
 	$(BIN)/pytest -q tests/test_update_over_ftp.py --hil-layout external
 	PYTHON=$(PYTHON) .ci/example-from-wheel
+	.ci/lab-run
+
+# The HIL test over labgrid places on 127.0.0.1 (coordinator, exporter, simulated DKs).
+lab-test: system $(STAMP)
+	.ci/lab-run
 
 # The wheel in a fresh venv outside the repository: `hil reproduce` and examples/ (C core).
 wheel-example:
