@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import replace
 
 from hil.bench.build import resolve_build
@@ -10,7 +11,12 @@ from hil.bench.hwmap import DkEntry, HardwareMap
 from hil.bench.settings import BenchSettings
 from hil.errors import HilError
 from hil.image.header import ImageHeader
-from hil.image.keys import load_public_key
+from hil.image.keys import (
+    SampleKeyWarning,
+    load_public_key,
+    sample_key_name,
+    sample_key_warning,
+)
 from hil.kit import UpdateKit
 
 log = logging.getLogger("hil.bench")
@@ -67,4 +73,9 @@ def _entry_kit(entry: DkEntry) -> UpdateKit:
     )
     log.info("bench kit for %s: %s -> %s, key %s", entry.id, kit.old_version, kit.new_version,
              build.signing_key)
+    sample = sample_key_name(kit.keys[0].key_hash)
+    if sample is not None:
+        message = f"DK {entry.id!r}: the build is {sample_key_warning(sample)}"
+        log.warning("%s", message)
+        warnings.warn(message, SampleKeyWarning, stacklevel=2)
     return kit

@@ -246,6 +246,10 @@ def sample_key_name(key_hash: bytes) -> str | None:
     return None
 
 
+class SampleKeyWarning(UserWarning):
+    """A build under test is signed with one of MCUboot's public sample keys."""
+
+
 def sample_key_warning(name: str) -> str:
     """The one line every command prints for an image or key of MCUboot's sample keys."""
     return (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from hil.bench.hwmap import HardwareMap
 from hil.bench.kit import bench_kit
 from hil.bench.settings import BenchSettings
 from hil.errors import HilError
+from hil.image.keys import SampleKeyWarning
+from hil.image.sample_keys import SAMPLE_PUBLIC_KEYS
 from hil.kit import make_sim_kit
 from hil.layout import FIXTURE_DIR, Layout
 from hil.probe import ComPort
@@ -80,6 +83,25 @@ def test_bench_kit_reads_versions_and_key_from_the_build(tmp_path):
     assert kit.factory_image == old.factory_image and kit.update_image == old.update_image
     assert kit.keys == old.keys
     assert bench_kit(BenchSettings()) is None
+
+
+def test_bench_kit_warns_when_the_build_uses_a_public_sample_key(tmp_path, monkeypatch):
+    layout = Layout.builtin("internal")
+    old = make_sim_kit(tmp_path / "old", layout)
+    build = tmp_path / "build" / "zephyr"
+    build.mkdir(parents=True)
+    (build / "merged.hex").write_text(":00000001FF\n")
+    (build / "app_update.bin").write_bytes(old.factory_image)
+    hw_map = tmp_path / "map.yml"
+    hw_map.write_text(
+        f"- id: dk1\n  snr: {SNR}\n  build_dir: build\n  signing_key: {old.key_path}\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bench_kit(BenchSettings(hw_map=hw_map))  # a key of the project's own: no warning
+    monkeypatch.setitem(SAMPLE_PUBLIC_KEYS, "root-rsa-2048.pem", old.keys[0].public_bytes)
+    with pytest.warns(SampleKeyWarning, match="DK 'dk1'.*public sample key: anyone can sign"):
+        bench_kit(BenchSettings(hw_map=hw_map))
 
 
 def test_bench_kit_refuses_dks_with_different_builds_unless_one_is_picked(tmp_path):
