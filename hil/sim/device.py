@@ -16,7 +16,7 @@ from hil.mcuboot.trailer import TrailerLayout
 from hil.sim.dfu_target import DfuTarget
 from hil.sim.firmware import FtpDfuApp
 from hil.sim.flash import FlashArea, FlashDevice, mx25r64_flash, nrf5340_internal_flash
-from hil.sim.ncs_ftp_client import NcsFtpClient
+from hil.sim.ftp_client import NcsFtpClient
 
 log = logging.getLogger("hil.sim")
 

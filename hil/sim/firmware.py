@@ -26,7 +26,7 @@ from hil.sim.core_model import CoreModel
 from hil.sim.dfu_target import DfuTarget, img_type
 from hil.sim.errno import EINVAL
 from hil.sim.flash import FlashArea
-from hil.sim.ncs_ftp_client import NcsFtpClient
+from hil.sim.ftp_client import NcsFtpClient
 
 log = logging.getLogger("hil.sim")
 

@@ -31,8 +31,8 @@ from hil.ftp.faults import (
 )
 from hil.ftp.handler import make_handler
 from hil.sim.errno import ETIMEDOUT
+from hil.sim.ftp_client import NcsFtpClient
 from hil.sim.ftp_client.reply import parse_pasv_port
-from hil.sim.ncs_ftp_client import NcsFtpClient
 
 DATA = bytes(range(256)) * 800  # 204 800 B
 AFTER = 70_001

@@ -6,8 +6,8 @@ import pytest
 
 from hil.ftp.ascii import wire_bytes
 from hil.ftp.server import FtpServer, FtpServerConfig
+from hil.sim.ftp_client import MAX_BUFFER, NcsFtpClient
 from hil.sim.ftp_client.reply import parse_pasv_port, parse_return_code
-from hil.sim.ncs_ftp_client import MAX_BUFFER, NcsFtpClient
 
 
 @pytest.fixture
