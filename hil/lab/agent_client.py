@@ -17,6 +17,9 @@ from hil.lab.errors import LabError
 log = logging.getLogger("hil.lab")
 
 STDERR_TAIL = 5
+# Once the agent is reaped its stderr reaches EOF and the reader ends; only a descendant still
+# holding the pipe open keeps it going, and this bounds how long its last words are awaited then.
+STDERR_EOF_WAIT = 10.0
 
 
 class AgentClient:
@@ -36,7 +39,10 @@ class AgentClient:
         except OSError as err:
             raise LabError(f"cannot start the probe agent for {where}: {err}") from None
         threading.Thread(target=self._read_stdout, name="agent stdout", daemon=True).start()
-        threading.Thread(target=self._read_stderr, name="agent stderr", daemon=True).start()
+        self._stderr_reader = threading.Thread(
+            target=self._read_stderr, name="agent stderr", daemon=True
+        )
+        self._stderr_reader.start()
 
     def _read_stdout(self) -> None:
         assert self._proc.stdout is not None
@@ -49,10 +55,16 @@ class AgentClient:
         for raw in self._proc.stderr:
             line = raw.decode(errors="replace").rstrip()
             if line:
-                self._stderr.append(line)
-                log.debug("agent %s: %s", self.where, line)
+                self._keep_stderr(line)
+
+    def _keep_stderr(self, line: str) -> None:
+        self._stderr.append(line)
+        log.debug("agent %s: %s", self.where, line)
 
     def _gone(self) -> LabError:
+        """The agent stopped: reap it, read its stderr to the end, report its last line."""
+        self.close()
+        self._stderr_reader.join(STDERR_EOF_WAIT)
         said = self._stderr[-1] if self._stderr else "no output"
         return LabError(f"the probe agent for {self.where} stopped ({said})")
 
@@ -65,7 +77,7 @@ class AgentClient:
                 assert self._proc.stdin is not None
                 self._proc.stdin.write(encode(request))
                 self._proc.stdin.flush()
-            except (BrokenPipeError, OSError):
+            except (OSError, ValueError):  # a broken pipe, or stdin closed when it was stopped
                 raise self._gone() from None
             try:
                 line = self._replies.get(timeout=timeout)

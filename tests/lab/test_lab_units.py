@@ -114,12 +114,51 @@ def test_agent_without_its_sim_dk_says_the_probe_is_unavailable(tmp_path):
         agent.close()
 
 
-def test_agent_that_exits_is_reported_with_its_last_words():
-    agent = AgentClient([sys.executable, "-c", "import sys; sys.exit('boom: no J-Link DLL')"],
-                        "dead")
-    with pytest.raises(LabError, match=r"probe agent for dead stopped \(boom: no J-Link DLL\)"):
-        agent.call(30, op="hello")
-    agent.close()
+LAST_WORDS = "print('loading J-Link DLL', file=sys.stderr); sys.exit('boom: no J-Link DLL')"
+
+
+@pytest.mark.parametrize("agent_code, dead_before_request", [
+    (f"import sys; sys.stdin.readline(); {LAST_WORDS}", False),
+    (f"import sys; {LAST_WORDS}", True),
+    (f"import os, sys; sys.stdin.readline(); os.close(1); sys.stdin.read(); {LAST_WORDS}", False),
+], ids=["dies-on-the-request", "dead-before-the-request", "ends-its-replies-then-dies"])
+def test_agent_that_exits_is_reported_with_its_last_words(monkeypatch, agent_code,
+                                                         dead_before_request):
+    """The stderr reader is held back until the client has looked for the last words (or waits
+    for the reader to end), so a client that reads the tail too early fails every time."""
+    looked = threading.Event()
+    keep_stderr, gone = AgentClient._keep_stderr, AgentClient._gone
+
+    def late_keep_stderr(self, line):
+        assert looked.wait(60), "the client never looked for the agent's last words"
+        keep_stderr(self, line)
+
+    def gone_then_release(self):
+        try:
+            return gone(self)
+        finally:
+            looked.set()
+
+    monkeypatch.setattr(AgentClient, "_keep_stderr", late_keep_stderr)
+    monkeypatch.setattr(AgentClient, "_gone", gone_then_release)
+    agent = AgentClient([sys.executable, "-c", agent_code], "dead")
+    join = agent._stderr_reader.join
+
+    def join_releases(*args, **kwargs):
+        looked.set()
+        return join(*args, **kwargs)
+
+    monkeypatch.setattr(agent._stderr_reader, "join", join_releases)
+    if dead_before_request:
+        agent._proc.wait()
+    try:
+        for _ in range(2):  # asked again, it says the same
+            with pytest.raises(LabError,
+                               match=r"probe agent for dead stopped \(boom: no J-Link DLL\)"):
+                agent.call(30, op="hello")
+    finally:
+        looked.set()
+        agent.close()
 
 
 def test_reverse_forwards_keep_the_port_numbers():
