@@ -11,7 +11,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_cli, bench_ftp, bench_memrd, bench_sim, bench_validate, paper
+from benchmarks import (
+    bench_cli,
+    bench_ftp,
+    bench_lab,
+    bench_memrd,
+    bench_sim,
+    bench_validate,
+    paper,
+)
 from benchmarks.common import Row
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -44,6 +52,7 @@ def _suites(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
         "memrd": lambda: bench_memrd.bench_memrd(9 // n),
         "cli": lambda: bench_cli.bench_reproduce(9 // n),
         "sim": lambda: bench_sim.bench_sim(41 // n),
+        "lab": lambda: bench_lab.bench_lab(1 if args.quick else 3),
         "tests": bench_cli.bench_test_run,
     }
 
@@ -67,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="a third of the repetitions, no timed test run"
     )
     parser.add_argument(
-        "--only", nargs="+", metavar="NAME", help="ftp retr validate memrd cli sim tests paper"
+        "--only", nargs="+", metavar="NAME", help="ftp retr validate memrd cli sim lab tests paper"
     )
     parser.add_argument("--no-tests", action="store_true", help="skip timing the test run")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULTS.name}")
