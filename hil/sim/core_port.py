@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from hil.sim.core_lib import SIM_CORE_ENV, CoreUnavailable, FtpDfuCore, load
+from hil.sim.ftp_client.errors import ENETDOWN
 
 
 class SimPort:
@@ -18,6 +20,9 @@ class SimPort:
 
     ``dfu`` is duck-typed like ``hil.sim.dfu_target.DfuTarget``; ``make_client(on_data,
     on_ctrl)`` returns an ``NcsFtpClient``-like session.
+
+    :meth:`power_off` is the CPU stopping: once it returns, no port call touches flash or the
+    console (a call in progress finishes first), and the open session's sockets are gone.
     """
 
     def __init__(
@@ -29,37 +34,59 @@ class SimPort:
         confirm: Callable[[], int] = lambda: 0,
     ) -> None:
         self.dfu = dfu
-        self.print_line = print_line
+        self._print = print_line
         self.make_client = make_client
         self._img_type = img_type
         self._confirm = confirm
         self.core: FtpDfuCore | None = None
         self._client: Any = None
+        self.powered = True
+        self._power = threading.RLock()  # held by each call that reaches flash or the console
+
+    def power_off(self) -> None:
+        """The CPU stops: the session's sockets close unannounced, later calls do nothing."""
+        with self._power:
+            self.powered = False
+            client, self._client = self._client, None
+        if client is not None:
+            client.power_off()
+
+    def _powered(self, action: Callable[[], int]) -> int:
+        with self._power:
+            return action() if self.powered else 0
+
+    def print_line(self, line: str) -> None:
+        with self._power:
+            if self.powered:
+                self._print(line)
 
     def img_type(self, head: bytes) -> int:
         return int(self._img_type(head))
 
     def dfu_init(self, img_type: int, img_num: int, file_size: int) -> int:
-        return self.dfu.init(img_type, img_num, file_size)
+        return self._powered(lambda: self.dfu.init(img_type, img_num, file_size))
 
     def dfu_write(self, data: bytes) -> int:
-        return self.dfu.write(data)
+        return self._powered(lambda: self.dfu.write(data))
 
     def dfu_done(self, successful: bool) -> int:
-        return self.dfu.done(successful)
+        return self._powered(lambda: self.dfu.done(successful))
 
     def dfu_reset(self) -> int:
-        return self.dfu.reset()
+        return self._powered(self.dfu.reset)
 
     def dfu_schedule(self, img_num: int) -> int:
-        return self.dfu.schedule_update(img_num)
+        return self._powered(lambda: self.dfu.schedule_update(img_num))
 
     def img_confirm(self) -> int:
-        return self._confirm()
+        return self._powered(self._confirm)
 
     def ftp_open(self, host: str, port: int) -> int:
-        assert self.core is not None, "SimPort.core is set by sim_core()"
-        self._client = self.make_client(self.core.on_data, self.core.on_ctrl)
+        assert self.core is not None, "SimPort.core is set by attach_c_core() or the model"
+        with self._power:
+            if not self.powered:
+                return -ENETDOWN
+            self._client = self.make_client(self.core.on_data, self.core.on_ctrl)
         return self._client.open(host, port)
 
     def ftp_login(self, user: str, password: str) -> int:
@@ -76,6 +103,18 @@ class SimPort:
         return client.close() if client is not None else 0
 
 
+def attach_c_core(port: SimPort, version: str, hardened: bool = False) -> FtpDfuCore | None:
+    """``ftpdfu_core.c`` wired to ``port``, or None (use the Python model) without a C compiler."""
+    if os.environ.get(SIM_CORE_ENV, "").lower() == "python":
+        return None
+    try:
+        load()
+    except CoreUnavailable:
+        return None
+    port.core = FtpDfuCore(port, version, hardened=hardened)
+    return port.core
+
+
 def sim_core(
     dfu: Any,
     print_line: Callable[[str], None],
@@ -85,14 +124,7 @@ def sim_core(
     hardened: bool = False,
 ) -> FtpDfuCore | None:
     """The C core wired to the simulator, or None (Python model) without a C compiler."""
-    if os.environ.get(SIM_CORE_ENV, "").lower() == "python":
-        return None
-    try:
-        load()
-    except CoreUnavailable:
-        return None
     from hil.sim.dfu_target import img_type
 
     port = SimPort(dfu, print_line, make_client, img_type, confirm)
-    port.core = FtpDfuCore(port, version, hardened=hardened)
-    return port.core
+    return attach_c_core(port, version, hardened)

@@ -80,7 +80,7 @@ class SimNrf5340:
     def program_factory_image(self) -> None:
         """What provisioning leaves on the bench too: the primary erased, then the old image
         programmed (no trailer), and the secondary erased, so every run starts the same."""
-        self.app = None
+        self._power_off_app()
         self.primary.erase_all()
         self.primary.device.load(self.primary.offset, self.config.factory_image)
         self.secondary.erase_all()
@@ -88,8 +88,11 @@ class SimNrf5340:
         log.info("sim: programmed factory image (%d B), erased secondary", size)
 
     def reset(self) -> BootResult:
-        """Power-on: MCUboot decides, prints its log, and jumps to the app if it can."""
-        self.app = None
+        """Power-on: MCUboot decides, prints its log, and jumps to the app if it can.
+
+        The app that ran before is powered off first: its threads stop, its sockets go.
+        """
+        self._power_off_app()
         self._halted = False
         cut, self.boot_power_cut = self.boot_power_cut, None
         result = self.bootloader.boot(power_cut_after=cut)
@@ -126,10 +129,18 @@ class SimNrf5340:
     def halt(self) -> None:
         """The CPU stops here (reset pin, brown-out): RAM is lost, flash keeps what it has.
 
-        Callable from the app's data path. The app prints nothing more; the board resets when
-        the running shell command returns.
+        Callable from the app's data path. The app is powered off at once (nothing more reaches
+        flash or the console, its FTP session dies); the board resets when the running shell
+        command returns.
         """
         self._halted = True
+        if self.app is not None:
+            self.app.power_off()
+
+    def _power_off_app(self) -> None:
+        app, self.app = self.app, None
+        if app is not None:
+            app.power_off()
 
     def _app_output(self, line: str) -> None:
         if not self._halted:

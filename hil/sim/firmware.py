@@ -94,6 +94,7 @@ class FtpDfuApp:
     """Builds each ftp_client session (device faults pass one with the client's defects)."""
     flavour: FirmwareFlavour = field(init=False, default=FirmwareFlavour.SEED)
     core: Any = field(init=False, default=None)
+    port: core_port.SimPort | None = field(init=False, default=None)
 
     def boot(self) -> None:
         self.dfu.set_buf(FLASH_BUF_LEN)
@@ -104,26 +105,25 @@ class FtpDfuApp:
 
     def _make_core(self) -> Any:
         hardened = self.flavour is FirmwareFlavour.HARDENED
+        self.port = core_port.SimPort(
+            self.dfu, self.print_line, self._make_client, img_type, self._confirm
+        )
         if self.core_kind != "python":
-            core = core_port.sim_core(
-                self.dfu,
-                self.print_line,
-                self._make_client,
-                self.version,
-                confirm=self._confirm,
-                hardened=hardened,
-            )
+            core = core_port.attach_c_core(self.port, self.version, hardened=hardened)
             if core is not None:  # the firmware's own data path: ftpdfu_core.c through ctypes
                 return core
             if self.core_kind == "c":
                 raise core_lib.CoreUnavailable(core_lib.unavailable_reason())
         if not _FALLBACK_WARNED and self.core_kind is None:
             _warn_fallback()
-        port = core_port.SimPort(
-            self.dfu, self.print_line, self._make_client, img_type, self._confirm
-        )
-        port.core = CoreModel(port, self.version, hardened=hardened)
-        return port.core
+        self.port.core = CoreModel(self.port, self.version, hardened=hardened)
+        return self.port.core
+
+    def power_off(self) -> None:
+        """The CPU stops (reset, brown-out): the open FTP session dies without a word and a
+        data callback still arriving touches neither flash nor the console."""
+        if self.port is not None:
+            self.port.power_off()
 
     def _confirm(self) -> int:
         return -EINVAL if confirm_image(self.primary, self.trailer) else 0

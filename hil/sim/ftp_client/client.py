@@ -116,6 +116,7 @@ class NcsFtpClient:
         self._data: SocketFd | None = None
         self._remote: tuple[int, tuple] | None = None
         self._connected = False
+        self._powered = True
         self._ctrl_buf = b""
         self._inactivity = False
         self._data_done = threading.Event()
@@ -132,7 +133,7 @@ class NcsFtpClient:
         if 900 < code < 1000:  # FTP_PROPRIETARY (ftp_client.h l.230)
             text = _PROPRIETARY[code].format(error) if code in _PROPRIETARY else _UNKNOWN
             self._ctrl_buf = text.encode()
-            self.ctrl_callback(text)
+            self._post_ctrl(text)
         if self._data is not None:
             self._data.close()
         if self._cmd is not None:
@@ -197,7 +198,7 @@ class NcsFtpClient:
                 log.warning(OVERFLOW_WARNING)
         self._ctrl_buf = data
         if post_result:
-            self.ctrl_callback(data.decode("utf-8", "replace"))
+            self._post_ctrl(data.decode("utf-8", "replace"))
         self._inactivity = False
         return reply.parse_return_code(data, success_code)
 
@@ -221,12 +222,15 @@ class NcsFtpClient:
         if isinstance(data, int):
             return
         self._data = data
+        if not self._powered:  # powered off while connecting
+            data.close()
+            return
         while True:
             revents = data.poll(self.listen_time)
             if revents == 0 or not revents & POLLIN:
                 break
             chunk = data.recv(MAX_BUFFER)
-            if isinstance(chunk, int) or not chunk:
+            if isinstance(chunk, int) or not chunk or not self._powered:
                 break
             self.data_callback(chunk)
         data.close()
@@ -249,6 +253,10 @@ class NcsFtpClient:
             if not self._data_done.wait(max(0.0, remaining)):
                 ret = -ETIMEDOUT
         return ret
+
+    def _post_ctrl(self, text: str) -> None:
+        if self._powered:
+            self.ctrl_callback(text)
 
     def _keepalive_expiry(self) -> bool:
         """keepalive_timeout (l.429-436)."""
@@ -342,6 +350,16 @@ class NcsFtpClient:
             self._recv_ctrl(True, 221)
         self._close_connection(200, 0)
         return 221
+
+    def power_off(self) -> None:
+        """The device's CPU stopped: both sockets close without a word (no QUIT), the keep-alive
+        timer stops, and no callback is made from here on (one in progress may finish)."""
+        self._powered = False
+        self._connected = False
+        self._keepalive.stop()
+        for fd in (self._data, self._cmd):
+            if fd is not None:
+                fd.close()
 
     def wait_data_task(self, timeout: float | None = None) -> bool:
         """Block until the data task (and any queued work) has ended: for tests."""
