@@ -218,7 +218,7 @@ class FtpDfuCore:
         self._version = version.encode()
         self.hardened = hardened
         # port->lock: the data thread and the shell thread share the download state.
-        self._data_lock = threading.Lock()
+        self._data_lock = threading.RLock()  # never taken twice; RLock knows its owner
         # Held around each data callback and by close(): a late callback never sees a freed core.
         self._alive = threading.Lock()
         buf = ctypes.string_at
@@ -256,7 +256,18 @@ class FtpDfuCore:
         return call
 
     def _acquire(self) -> None:
-        self._data_lock.acquire()
+        """port->lock: returns holding the lock, always, since the C code unlocks regardless
+        (and never nests it).
+
+        An exception while waiting (KeyboardInterrupt) would otherwise vanish in ctypes and
+        leave the C code to run unlocked and release the lock another thread holds; it is
+        kept for the command instead and the wait goes on.
+        """
+        while not self._data_lock._is_owned():  # type: ignore[attr-defined]
+            try:
+                self._data_lock.acquire()
+            except BaseException as exc:
+                self._error = self._error or exc
 
     def _release(self) -> None:
         self._data_lock.release()
@@ -272,6 +283,12 @@ class FtpDfuCore:
                 self._lib.ftpdfu_host_free(self._core)
                 self._core = None
 
+    @property
+    def _live(self) -> int:
+        if not self._core:
+            raise HilError("the firmware core was closed")
+        return self._core
+
     def __enter__(self) -> FtpDfuCore:
         return self
 
@@ -282,25 +299,25 @@ class FtpDfuCore:
         self.close()
 
     def ready(self) -> None:
-        self._lib.ftpdfu_ready(self._core)
+        self._lib.ftpdfu_ready(self._live)
         self._raise_pending()
 
     def version(self) -> None:
-        self._lib.ftpdfu_version(self._core)
+        self._lib.ftpdfu_version(self._live)
         self._raise_pending()
 
     def status(self) -> None:
         """``ftpdfu status``: flavour, how the last download ended, late data so far."""
-        self._lib.ftpdfu_status(self._core)
+        self._lib.ftpdfu_status(self._live)
         self._raise_pending()
 
     def schedule(self) -> int:
-        rc = self._lib.ftpdfu_schedule(self._core)
+        rc = self._lib.ftpdfu_schedule(self._live)
         self._raise_pending()
         return rc
 
     def confirm(self) -> int:
-        rc = self._lib.ftpdfu_confirm(self._core)
+        rc = self._lib.ftpdfu_confirm(self._live)
         self._raise_pending()
         return rc
 
@@ -316,7 +333,7 @@ class FtpDfuCore:
     ) -> int:
         """``ftpdfu get``: 0 when the image landed (ftp=226, dfu=0), else -1 (or -EINVAL)."""
         args = [str(arg).encode() for arg in (host, port, user, password, path, size)]
-        rc = self._lib.ftpdfu_get(self._core, *args, mode.encode() if mode else None)
+        rc = self._lib.ftpdfu_get(self._live, *args, mode.encode() if mode else None)
         self._raise_pending()
         return rc
 
@@ -329,24 +346,27 @@ class FtpDfuCore:
 
     def data_end(self) -> None:
         """``ftpdfu_data_end()``: no later data belongs to the running download."""
-        self._lib.ftpdfu_data_end(self._core)
+        self._lib.ftpdfu_data_end(self._live)
 
     def on_ctrl(self, reply: bytes | str) -> None:
+        """The ftp_client control callback (also from its work queue): nothing once closed."""
         raw = reply.encode() if isinstance(reply, str) else reply
-        self._lib.ftpdfu_on_ctrl(self._core, raw, len(raw))
+        with self._alive:
+            if self._core:
+                self._lib.ftpdfu_on_ctrl(self._core, raw, len(raw))
 
     @property
     def result(self) -> DownloadResult:
         """The last ``FTPDFU_RESULT`` values."""
         ftp, dfu, rx, late = c_int(), c_int(), c_uint(), c_uint()
-        self._lib.ftpdfu_host_result(self._core, *map(ctypes.byref, (ftp, dfu, rx, late)))
+        self._lib.ftpdfu_host_result(self._live, *map(ctypes.byref, (ftp, dfu, rx, late)))
         return DownloadResult(ftp.value, dfu.value, rx.value, late.value)
 
     @property
     def data_state(self) -> tuple[int, int, int]:
         """(enum ftpdfu_state, late bytes, late calls), read under the core's lock."""
         state, late, calls = c_int(), c_uint(), c_uint()
-        self._lib.ftpdfu_host_data_state(self._core, *map(ctypes.byref, (state, late, calls)))
+        self._lib.ftpdfu_host_data_state(self._live, *map(ctypes.byref, (state, late, calls)))
         return state.value, late.value, calls.value
 
 
