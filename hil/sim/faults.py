@@ -1,8 +1,8 @@
 """Device faults on the simulated DK, hooked around the app's dfu_target.
 
 * :class:`PowerCut`: the board resets once a byte offset of the image has reached
-  ``dfu_target_write()``. What stream_flash still buffered in RAM is lost; the FTP session runs
-  to its end in the simulator with every write and console line dropped.
+  ``dfu_target_write()``. What stream_flash still buffered in RAM is lost; the app is powered
+  off at once (its FTP session dies without a word, nothing more is written or printed).
 * :class:`SkipDfuReset`: a firmware build whose ``ftpdfu get`` never calls
   ``dfu_target_reset()``, so a download after an aborted one resumes at the old offset.
 * :class:`BootPowerCut`: power lost in the middle of MCUboot's next boot (e.g. a swap).
