@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from hil.probe.base import (
     ProbeOptions,
     ResetKind,
 )
-from hil.probe.errors import ProbeUnavailable, from_api_error
+from hil.probe.errors import NO_JLINK_SOFTWARE, ProbeUnavailable, from_api_error
 from hil.probe.hexfile import touches_external
 
 log = logging.getLogger("hil.probe")
@@ -38,6 +39,15 @@ def _pynrfjprog() -> tuple[Any, type[Exception]]:
     except RuntimeError as err:  # its import chmods the J-Link worker and may fail
         raise ProbeUnavailable(f"pynrfjprog cannot be loaded ({err}): reinstall it") from None
     return LowLevel, APIError
+
+
+_UNKNOWN_CODE = re.compile(r"(-?\d+) is not a valid NrfjprogdllErr")
+
+
+def unknown_dll_code(err: ValueError) -> int | None:
+    """The code of a DLL result pynrfjprog's ``APIError`` cannot name (it raises ValueError)."""
+    match = _UNKNOWN_CODE.search(str(err))
+    return int(match[1]) if match else None
 
 
 class LowLevelProbe(Probe):
@@ -72,6 +82,11 @@ class LowLevelProbe(Probe):
             enum = getattr(err, "error_enum", None)
             name = getattr(enum, "name", "UNKNOWN")
             raise from_api_error(code, name, action, self.snr) from None
+        except ValueError as err:
+            code = unknown_dll_code(err)
+            if code is None:
+                raise
+            raise from_api_error(code, "UNKNOWN", action, self.snr) from None
 
     def _session(self) -> Any:
         if self._api is None:
@@ -84,6 +99,15 @@ class LowLevelProbe(Probe):
                 code = int(getattr(err, "err_code", 0) or 0)
                 name = getattr(getattr(err, "error_enum", None), "name", "UNKNOWN")
                 raise from_api_error(code, name, "open the J-Link library", None) from None
+            except ValueError as err:
+                self._api = None
+                code = unknown_dll_code(err)
+                if code is None:
+                    raise
+                raise ProbeUnavailable(
+                    f"open the J-Link library: {NO_JLINK_SOFTWARE} [the nrfjprog DLL returned "
+                    f"{code}, a code pynrfjprog does not know]"
+                ) from None
         return self._api
 
     def _device(self, action: str) -> None:

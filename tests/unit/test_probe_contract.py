@@ -82,8 +82,9 @@ def test_real_pynrfjprog_without_jlink_software_is_unavailable_with_one_line():
     with pytest.raises(ProbeUnavailable) as err:
         probe.connect()
     message = str(err.value)
-    assert "J-Link Software and Documentation Pack" in message
-    assert "-101" in message and "\n" not in message
+    assert "J-Link Software and Documentation Pack" in message and "\n" not in message
+    # -101 JLINKARM_DLL_NOT_FOUND, or (seen now and then) a code pynrfjprog cannot name
+    assert "-101" in message or "a code pynrfjprog does not know" in message
     probe.close()
 
 

@@ -234,3 +234,39 @@ def test_the_last_external_sector_is_in_range(board):
     assert probe.read(Memory.EXTERNAL, 0x7FF000, 0x1000) == b"\xa5" * 0x1000
     probe.erase(Memory.EXTERNAL, 0x7FF000, 0x1000)
     assert board.external.read(0x7FF000, 0x1000) == b"\xff" * 0x1000
+
+
+def test_a_dll_code_pynrfjprog_cannot_name_is_one_line_not_a_traceback():
+    """pynrfjprog's APIError raises ValueError for a DLL result missing from its enum (the real
+    DLL without J-Link software has returned such codes): still one line, probe unavailable."""
+
+    class UnnamedCodeAPI:
+        def open(self) -> None:
+            raise ValueError("383 is not a valid NrfjprogdllErr")
+
+    probe = LowLevelProbe(ProbeOptions(), api_factory=UnnamedCodeAPI)
+    with pytest.raises(ProbeUnavailable) as err:
+        probe.connect()
+    assert "J-Link Software" in str(err.value) and "returned 383" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_other_value_errors_from_the_dll_are_not_hidden():
+    class BrokenAPI:
+        def open(self) -> None:
+            raise ValueError("something else entirely")
+
+    with pytest.raises(ValueError, match="something else"):
+        LowLevelProbe(ProbeOptions(), api_factory=BrokenAPI).connect()
+
+
+def test_an_unnamed_dll_code_during_a_call_is_a_probe_error(monkeypatch):
+    board = FakeBoard(snr=SNR)
+    probe = make_probe(board)
+
+    def unnamed(*args, **kwargs):
+        raise ValueError("-383 is not a valid NrfjprogdllErr")
+
+    monkeypatch.setattr(FakeLowLevelAPI, "enum_emu_snr", unnamed)
+    with pytest.raises(ProbeError, match=r"list probes: .*\[pynrfjprog -383 UNKNOWN\]"):
+        probe.connect()
