@@ -127,9 +127,13 @@ class SimDk:
                         self.board.shell(line)
 
     def stop(self) -> None:
+        """Stop the UART reader and the probe server, then close what they were using."""
         self._stop.set()
         self._server.shutdown()
         self._server.server_close()
+        for thread in self._threads:
+            if thread.is_alive() and thread is not threading.current_thread():
+                thread.join()
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()
         for fd in (self.master, self._slave):
