@@ -13,9 +13,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --force-reinstall --no-deps "pyserial-labgrid>=3.5.0.2"
 	touch $(STAMP)
 
-bench: $(STAMP)
-	$(BIN)/pip install --quiet -e ".[dev,bench,bench-tools]"
-	$(BIN)/python -m benchmarks --quick
+# Benchmarks run in a venv of their own: the baseline pytest-localftpserver registers a pytest
+# plugin and makes pyftpdlib import pyOpenSSL, which the test venv must not have.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -e ".[dev,bench,bench-tools,lab]"
+	$(BENCH_VENV)/bin/pip install --quiet --force-reinstall --no-deps "pyserial-labgrid>=3.5.0.2"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m benchmarks --quick
 
 reproduce: $(STAMP)
 	$(BIN)/hil reproduce
@@ -45,4 +56,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check hil tests benchmarks conftest.py examples setup.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache
