@@ -43,6 +43,23 @@ def lab_target(settings: LabSettings) -> LabTarget:
         return _target
 
 
+def prepare_lab_target(settings: LabSettings) -> None:
+    """Get this process's place ready in the background; ``lab_target`` then waits for it.
+
+    Reserving, acquiring, starting the probe agent and opening the console take about a
+    second, mostly waits in labgrid's exporter and pyserial's RFC2217 handshake. A failure is
+    kept and reaches the first test that needs the DK as the usual one line.
+    """
+
+    def prepare() -> None:
+        try:
+            lab_target(settings)
+        except Exception as err:  # kept in _failed; the first test reports it
+            log.debug("preparing the place failed: %s", err)
+
+    threading.Thread(target=prepare, name="prepare place", daemon=True).start()
+
+
 def close_lab_target() -> None:
     """Release the place (and the reservation) this process holds, if any."""
     global _target, _failed

@@ -101,7 +101,7 @@ class LabTarget:
             driver = self.target.get_driver("NrfDkDriver", activate=False)
         except Exception:  # not in the env file: bind one to the place's probe
             driver = NrfDkDriver(self.target, None)
-        self.target.activate(driver)
+        self.session.activate(self.target, driver)
         return driver
 
     # -- the place's state ----------------------------------------------------------------
@@ -109,7 +109,7 @@ class LabTarget:
     def _poll(self) -> None:
         with self.session.lock:
             try:
-                self.session.manager.poll()
+                self.session.refresh_resources()
             except KeyError as err:  # labgrid: an entry without 'params' once its exporter left
                 self.gone = (
                     f"place {self.place}: the place's resources are gone (their exporter "

@@ -149,6 +149,15 @@ class LoopbackLab:
                     return True
         return False
 
+    def group_ended(self, name: str, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for every process of ``name``'s group to exit."""
+        deadline = time.monotonic() + timeout
+        while self.group_alive(name):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def stop(self) -> None:
         """End every process group, as a supervisor with KillMode=control-group does."""
         for name in ("exporter", "sim-place", "coordinator"):

@@ -100,6 +100,18 @@ def pytest_configure(config: pytest.Config) -> None:
             check_capacity(settings, workers)
         except LabError as err:
             raise pytest.UsageError(str(err)) from None
+    if _runs_tests(config):
+        from hil.lab.dut import prepare_lab_target
+
+        prepare_lab_target(settings)  # while pytest collects
+
+
+def _runs_tests(config: pytest.Config) -> bool:
+    """False for ``--collect-only`` and for pytest-xdist's controller (its workers run them)."""
+    if config.getoption("collectonly", False):
+        return False
+    controller = not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no"
+    return not controller
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -82,6 +82,31 @@ class LabSession:
     def sync(self) -> None:
         self.run(self.session.sync_with_coordinator())
 
+    def refresh_resources(self) -> None:
+        """Bring the expanded places' resources up to date with the coordinator.
+
+        labgrid's ``RemotePlaceManager.poll`` lets updates arrive by running the loop for a
+        fixed 0.1 s; run from inside the loop after a sync it copies what the coordinator has
+        sent so far, which is both fresher and immediate.
+        """
+        async def refresh() -> None:
+            await self.session.sync_with_coordinator()
+            self.manager.poll()
+
+        self.run(refresh())
+
+    def activate(self, target: Any, driver: Any) -> None:
+        """``target.activate(driver)`` after a sync, without labgrid's 0.1 s per resource.
+
+        Activation polls every resource of the target, each poll a fixed 0.1 s of loop time
+        when called from outside the loop; from inside it, after a sync, each poll is a copy.
+        """
+        async def activate() -> None:
+            await self.session.sync_with_coordinator()
+            target.activate(driver)
+
+        self.run(activate())
+
     @property
     def owner(self) -> str:
         return f"{self.session.gethostname()}/{self.session.getuser()}"

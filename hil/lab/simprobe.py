@@ -7,6 +7,8 @@ probe access and shell commands arriving on the UART never interleave.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import threading
 from pathlib import Path
 
@@ -17,6 +19,24 @@ from hil.probe.base import XIP_BASE
 from hil.probe.hexfile import XIP_END
 from hil.sim.device import SimNrf5340
 from hil.sim.flash import FlashDevice, FlashError
+
+_parsed: dict[bytes, list[tuple[int, bytes]]] = {}
+
+
+def _hex_segments(hex_path: Path) -> list[tuple[int, bytes]]:
+    """The hex file's segments as ``(address, data)``; the same content is parsed once."""
+    try:
+        text = hex_path.read_bytes()
+        digest = hashlib.sha256(text).digest()
+        if digest not in _parsed:
+            image = IntelHex(io.StringIO(text.decode("ascii")))
+            segments = [(start, image.tobinstr(start=start, end=end - 1))
+                        for start, end in image.segments()]
+            _parsed.clear()  # one build at a time: keep only the latest
+            _parsed[digest] = segments
+        return _parsed[digest]
+    except (HexRecordError, ValueError, OSError) as err:
+        raise ProbeError(f"cannot read hex file {hex_path}: {err}; rebuild it") from None
 
 
 class SimBoardProbe(Probe):
@@ -46,25 +66,22 @@ class SimBoardProbe(Probe):
         pass
 
     def _program(self, hex_path: Path) -> None:
-        try:
-            image = IntelHex(str(hex_path))
-        except (HexRecordError, ValueError, OSError) as err:
-            raise ProbeError(f"cannot read hex file {hex_path}: {err}; rebuild it") from None
+        segments = _hex_segments(hex_path)
         with self.lock:
-            for start, end in image.segments():
+            for start, data in segments:
                 if XIP_BASE <= start < XIP_END:
-                    self._write(self.board.external, start - XIP_BASE, image, start, end)
+                    self._write(self.board.external, start - XIP_BASE, data)
                 else:
-                    self._write(self.board.internal, start, image, start, end)
+                    self._write(self.board.internal, start, data)
 
     @staticmethod
-    def _write(device: FlashDevice, offset: int, image: IntelHex, start: int, end: int) -> None:
+    def _write(device: FlashDevice, offset: int, data: bytes) -> None:
         page = device.page_size
         first = offset - offset % page
-        last = -(-(offset + end - start) // page) * page
+        last = -(-(offset + len(data)) // page) * page
         try:
             device.erase(first, last - first)
-            device.load(offset, image.tobinstr(start=start, end=end - 1))
+            device.load(offset, data)
         except FlashError as err:
             raise ProbeError(f"program: {err}") from None
 

@@ -54,6 +54,24 @@ def test_sim_program_erases_only_the_sectors_the_hex_touches(build, tmp_path):
     assert probe.read(Memory.INTERNAL, 0x90000, 16) == b"\x00" * 16
 
 
+def test_sim_program_writes_a_rebuilt_hex_at_the_same_path(build, tmp_path):
+    probe = _probe(build)
+    hex_path = tmp_path / "merged.hex"
+    for data in (b"\x11" * 8, b"\x22" * 8):  # same path, same size, rewritten at once
+        image = IntelHex()
+        image.frombytes(data, offset=0x10000)
+        image.write_hex_file(str(hex_path))
+        probe.program(hex_path)
+        assert probe.read(Memory.INTERNAL, 0x10000, 8) == data
+
+
+def test_sim_program_refuses_a_broken_hex_with_one_line(build, tmp_path):
+    hex_path = tmp_path / "merged.hex"
+    hex_path.write_bytes(b":10000000\xff\n")
+    with pytest.raises(ProbeError, match=r"cannot read hex file .*merged\.hex"):
+        _probe(build).program(hex_path)
+
+
 def test_sim_program_puts_the_factory_image_in_the_primary_slot(build):
     probe = _probe(build)
     probe.program(build.merged_hex)
@@ -245,3 +263,25 @@ def test_sim_place_refuses_bad_input_with_one_line(tmp_path, args, message):
     )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+
+
+class _Config:
+    def __init__(self, worker: bool = False, **options: object) -> None:
+        self.options = {"collectonly": False, "dist": "no", **options}
+        if worker:
+            self.workerinput = {"workerid": "gw0"}
+
+    def getoption(self, name: str, default: object = None) -> object:
+        return self.options.get(name, default)
+
+
+@pytest.mark.parametrize(("config", "prepares"), [
+    (_Config(), True),  # a plain run holds its place from the start
+    (_Config(worker=True, dist="load"), True),  # each xdist worker its own
+    (_Config(dist="load"), False),  # the xdist controller runs no test
+    (_Config(collectonly=True), False),  # --collect-only needs no DK
+])
+def test_a_place_is_prepared_only_where_tests_run(config, prepares):
+    from hil.lab.pytest_lab import _runs_tests
+
+    assert _runs_tests(config) is prepares
