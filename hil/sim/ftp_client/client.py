@@ -284,11 +284,12 @@ class NcsFtpClient:
         except (socket.gaierror, UnicodeError):
             return -EHOSTUNREACH
         family, *_, address = infos[0]
-        cmd = connect(family, (address[0], port, *address[2:]), self.connect_timeout)
+        remote = (address[0], port, *address[2:])
+        self._remote = (family, remote)  # client.remote: the resolved address (l.454-458)
+        cmd = connect(family, remote, self.connect_timeout)
         if isinstance(cmd, int):
             return cmd
         self._cmd = cmd
-        self._remote = cmd.peer()
         ret = self._recv_ctrl(True, 220)
         if ret != 220:
             cmd.close()  # the descriptor stays in client.cmd_sock

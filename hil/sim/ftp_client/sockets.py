@@ -61,10 +61,6 @@ class SocketFd:
         except OSError as error:
             return -EBADF if self.closed else -zephyr_errno(error)
 
-    def peer(self) -> tuple[int, tuple]:
-        """The family and address of the remote end."""
-        return self._sock.family, self._sock.getpeername()
-
     def close(self) -> int:
         """``close()``: 0, or -EBADF when already closed."""
         with self._lock:
