@@ -86,6 +86,16 @@ def _wait_for_banner(proc: subprocess.Popen[bytes], port: int) -> None:
     pytest.fail("vsftpd did not answer within 5 s")
 
 
+def _stop_all(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
 @pytest.fixture
 def vsftpd(tmp_path: Path) -> Iterator[Callable[[bool], str]]:
     """Start vsftpd on 127.0.0.1 with ``ascii_download_enable`` YES or NO; returns a URL."""
@@ -106,13 +116,7 @@ def vsftpd(tmp_path: Path) -> Iterator[Callable[[bool], str]]:
         return f"ftp://127.0.0.1:{port}/app_update.bin"
 
     yield start
-    for proc in started:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    _stop_all(started)
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -385,13 +389,7 @@ def real_servers(tmp_path: Path) -> Iterator[dict[str, Callable[..., str]]]:
         return f"ftp://hil:secret@127.0.0.1:{port}/app_update.bin"
 
     yield {"proftpd": proftpd, "pure-ftpd": pure_ftpd}
-    for proc in started:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    _stop_all(started)
     shutil.rmtree(root, ignore_errors=True)
 
 
