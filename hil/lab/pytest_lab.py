@@ -7,6 +7,7 @@ nothing, so a plain sim run is the same whether labgrid is installed or not.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,7 @@ from hil.lab.settings import (
 )
 
 # pyserial-labgrid's rfc2217 module still calls Thread.setDaemon/setName
-RFC2217_WARNINGS = (
-    r"ignore:setDaemon\(\) is deprecated:DeprecationWarning",
-    r"ignore:setName\(\) is deprecated:DeprecationWarning",
-)
+RFC2217_WARNINGS = (r"setDaemon\(\) is deprecated", r"setName\(\) is deprecated")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,8 +78,9 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(err)) from None
     if reserve is not None:
         os.environ.setdefault("LG_PLACE", PLACEHOLDER_PLACE)
-    for warning in RFC2217_WARNINGS:
-        config.addinivalue_line("filterwarnings", warning)
+    for message in RFC2217_WARNINGS:  # in tests, and where the place is prepared: a thread
+        config.addinivalue_line("filterwarnings", f"ignore:{message}:DeprecationWarning")
+        warnings.filterwarnings("ignore", message, DeprecationWarning)
     settings = LabSettings(
         env_file=Path(env_file).resolve(),
         build_dir=_path(config.getoption("--hil-build")),
