@@ -17,6 +17,7 @@ from hil.errors import HilError
 from hil.lab.errors import LabError
 from hil.lab.labprobe import LabProbe
 from hil.lab.labtarget import LabTarget
+from hil.lab.session import LabSession
 from hil.lab.settings import LabSettings
 from hil.layout import Layout
 
@@ -25,6 +26,7 @@ log = logging.getLogger("hil.lab")
 _target: LabTarget | None = None
 _failed: LabError | None = None
 _lock = threading.Lock()
+CLOSE_WAIT = 15.0  # how long the end of a run waits for a place being prepared
 
 
 def lab_target(settings: LabSettings) -> LabTarget:
@@ -61,12 +63,26 @@ def prepare_lab_target(settings: LabSettings) -> None:
 
 
 def close_lab_target() -> None:
-    """Release the place (and the reservation) this process holds, if any."""
+    """Release the place (and the reservation) this process holds, if any.
+
+    A place still being prepared stops waiting for a free place at once (Ctrl-C during
+    collection must not wait out ``--hw-lock-timeout``).
+    """
     global _target, _failed
-    with _lock:
-        target, _target, _failed = _target, None, None
-    if target is not None:
-        target.close()
+    LabSession.stop_waiting.set()
+    try:
+        if not _lock.acquire(timeout=CLOSE_WAIT):
+            log.warning("the place is still being prepared after %g s; leaving it to labgrid "
+                        "(an unacquired reservation expires by itself)", CLOSE_WAIT)
+            return
+        try:
+            target, _target, _failed = _target, None, None
+        finally:
+            _lock.release()
+        if target is not None:
+            target.close()
+    finally:
+        LabSession.stop_waiting.clear()
 
 
 def _flag(value: str | None) -> bool:

@@ -28,6 +28,7 @@ class LabSession:
 
     _instance: LabSession | None = None
     _create_lock = threading.Lock()
+    stop_waiting = threading.Event()  # set when the run ends: a waiting reservation gives up
 
     def __init__(self, address: str) -> None:
         from labgrid.resource.remote import RemotePlaceManager
@@ -178,7 +179,9 @@ class LabSession:
                     f"no place tagged {shown} became free within {timeout:g} s: run fewer "
                     "workers than places, or raise --hw-lock-timeout"
                 )
-            time.sleep(RESERVATION_POLL)
+            if self.stop_waiting.wait(RESERVATION_POLL):
+                self.cancel(token)
+                raise LabError(f"the run ended while waiting for a place tagged {shown}")
 
     def cancel(self, token: str) -> None:
         from labgrid.remote.generated import labgrid_coordinator_pb2 as pb2

@@ -41,6 +41,27 @@ def test_second_job_waits_in_its_reservation_then_runs(lab):
     assert "acquired: None" in lg_client(lab, "-p", "sim1", "show").stdout, "B released it"
 
 
+def test_ctrl_c_while_the_place_is_busy_ends_the_run_and_its_reservation(lab):
+    lg_client(lab, "-p", "sim1", "acquire", user="jobA")
+    job_b = subprocess.Popen(  # far longer than WAIT: only giving up at once passes
+        pytest_args(lab, HIL_CASE, "--lg-reserve", "name=sim1", "--hw-lock-timeout", "900"),
+        cwd=REPO, env=lab.env(LG_USERNAME="jobB"), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a terminal has it
+    )
+    try:
+        _eventually(lambda: "waiting" in lg_client(lab, "reservations").stdout,
+                    "job B's reservation")
+        job_b.send_signal(signal.SIGINT)
+        out, _ = job_b.communicate(timeout=WAIT)
+        reservations = lg_client(lab, "reservations").stdout
+    finally:
+        job_b.kill()
+        lg_client(lab, "-p", "sim1", "release", user="jobA", check=False)
+    assert "KeyboardInterrupt" in out, out  # interrupted, not failed some other way
+    assert "waiting" not in reservations, "job B's reservation must be cancelled"
+
+
 def test_exporter_stopped_during_a_test(lab, tmp_path):
     lg_client(lab, "-p", "sim2", "acquire")
     artifacts = tmp_path / "artifacts"
