@@ -1,7 +1,7 @@
 """The firmware core's port onto the simulator: dfu_target, ftp_client and console models.
 
-``sim_core`` wires ``ftpdfu_core.c`` (through :mod:`hil.sim.core_lib`) to them; the same
-:class:`SimPort` serves the core's Python model (:mod:`hil.sim.core_model`).
+``attach_c_core`` wires ``ftpdfu_core.c`` (through :mod:`hil.sim.core_lib`) to them; the
+same :class:`SimPort` serves the core's Python model (:mod:`hil.sim.core_model`).
 """
 
 from __future__ import annotations
@@ -113,18 +113,3 @@ def attach_c_core(port: SimPort, version: str, hardened: bool = False) -> FtpDfu
         return None
     port.core = FtpDfuCore(port, version, hardened=hardened)
     return port.core
-
-
-def sim_core(
-    dfu: Any,
-    print_line: Callable[[str], None],
-    make_client: Callable[[Callable[[bytes], None], Callable[[str], None]], Any],
-    version: str,
-    confirm: Callable[[], int] = lambda: 0,
-    hardened: bool = False,
-) -> FtpDfuCore | None:
-    """The C core wired to the simulator, or None (Python model) without a C compiler."""
-    from hil.sim.dfu_target import img_type
-
-    port = SimPort(dfu, print_line, make_client, img_type, confirm)
-    return attach_c_core(port, version, hardened)

@@ -268,7 +268,9 @@ def test_without_a_compiler_the_core_is_unavailable(monkeypatch):
 
 def test_the_simulator_can_keep_its_python_model(monkeypatch):
     monkeypatch.setenv(core_lib.SIM_CORE_ENV, "python")
-    assert core_port.sim_core(None, print, lambda d, c: None, "1.0.0+0") is None
+    port = core_port.SimPort(None, print, lambda d, c: None, lambda head: 0)
+    assert core_port.attach_c_core(port, "1.0.0+0") is None
+    assert port.core is None
 
 
 # --- late data and the hardened flavour, on the C core and on its Python model alike ---
