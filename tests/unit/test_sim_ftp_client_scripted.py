@@ -82,6 +82,15 @@ def client(app: App, **options: object) -> NcsFtpClient:
     return NcsFtpClient(app.on_data, app.on_ctrl, LISTEN, **options)  # type: ignore[arg-type]
 
 
+def logged_in(server: ScriptedServer, app: App) -> NcsFtpClient:
+    """A client that opened, logged in and sent TYPE I, each with its success code."""
+    ftp = client(app)
+    assert ftp.open(server.host, server.port) == 200
+    assert ftp.login(server.user, server.password) == 230
+    assert ftp.set_type(True) == 200
+    return ftp
+
+
 def session(server: ScriptedServer, app: App, binary: bool = True, **options: object) -> int:
     """open, login, [TYPE I], get as the firmware calls them; the first code that is off."""
     ftp = client(app, **options)
@@ -189,10 +198,7 @@ def test_split_226_returns_without_waiting_for_the_data_task(serve) -> None:
     turns = [*LOGIN, PASV, retr(small, after=b"22", reply=b""), tail]
     server = serve(turns)
     app = App(gate)
-    ftp = client(app)
-    assert ftp.open(server.host, server.port) == 200
-    assert ftp.login(server.user, server.password) == 230
-    assert ftp.set_type(True) == 200
+    ftp = logged_in(server, app)
     # The data task is held inside its first callback: get() must not wait for it.
     holder = threading.Thread(target=lambda: app.first.wait(WAIT) and None)
     holder.start()
@@ -212,10 +218,7 @@ def test_server_fin_mid_transfer_is_0_and_data_arrives_late(serve) -> None:
     """recv() == 0 returns -errno with errno 0; the data task reads on to the data EOF."""
     server = serve([*LOGIN, PASV, Turn("RETR", b"150 Here it comes.\r\n", data=DATA, close="fin")])
     app = App()
-    ftp = client(app)
-    assert ftp.open(server.host, server.port) == 200
-    assert ftp.login(server.user, server.password) == 230
-    assert ftp.set_type(True) == 200
+    ftp = logged_in(server, app)
     assert ftp.get("app_update.bin") == 0
     assert not any(reply.startswith("901") for reply in app.replies)
     assert ftp.wait_data_task(WAIT)
@@ -306,10 +309,7 @@ def test_226_before_the_data_waits_for_the_data_task(serve) -> None:
     turns = [*LOGIN, PASV, Turn("RETR", s.PRELIMINARY + s.COMPLETE, data=DATA)]
     server = serve(turns)
     app = App()
-    ftp = client(app)
-    assert ftp.open(server.host, server.port) == 200
-    assert ftp.login(server.user, server.password) == 230
-    assert ftp.set_type(True) == 200
+    ftp = logged_in(server, app)
     assert ftp.get("app_update.bin") == 226
     assert app.rx == len(DATA)  # every callback ran before get() returned
     assert ftp.close() == 221
